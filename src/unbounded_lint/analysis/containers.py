@@ -1,0 +1,313 @@
+"""Per-container facts shared by the rules and the fixer.
+
+``analyse_module(tree, source)`` walks the module once and groups the events by container:
+its owner, creations, growth sites, bounds and (lazily, only when a fix needs them) every use.
+The questions the rules ask — does this growth outlive its call, is the container bounded
+anywhere in its owner scope, how sure are we, how can it be fixed — are answered here, once.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+from ..types import Confidence
+from .model import ClassInfo, Container, CType, Event, FuncInfo
+from .walker import Walker
+
+# Which method references bound a container of each kind (called, or handed on as a callback).
+REMOVALS_BY_KIND = {
+    "list": frozenset({"pop", "remove", "clear"}),
+    "dict": frozenset({"pop", "popitem", "clear"}),
+    "set": frozenset({"pop", "remove", "discard", "clear", "difference_update",
+                      "intersection_update", "symmetric_difference_update"}),
+    # For deques and queues, taking items out (get, popleft, pop) is consumption, which decides
+    # between UBL003 and UBL007; only clearing or an explicit size check bounds them.
+    "deque": frozenset({"clear", "remove"}),
+    "queue": frozenset({"clear"}),
+}
+CONSUMERS = frozenset({"get", "get_nowait", "pop", "popleft"})
+
+
+class ModuleFacts:
+    """Everything the rules need to know about one module."""
+
+    def __init__(self, tree: ast.Module, lines: List[str]) -> None:
+        self.tree = tree
+        self.lines = lines
+        walker = Walker(tree).run()
+        self.walker = walker
+        self.names = walker.names
+        self.classes = walker.classes
+        self._families = self._union_families(walker.classes)
+        self.containers: Dict[tuple, Container] = {}
+        self.unresolved_popfronts: List[Event] = []
+        for ev in walker.events:
+            key = ev.key
+            if key is None:
+                if ev.kind == "popfront":
+                    self.unresolved_popfronts.append(ev)
+                continue
+            if key[0] == "c":
+                key = ("c", self._families.get(key[1], key[1]), key[2])
+                ev.key = key
+            container = self.containers.get(key)
+            if container is None:
+                container = self.containers[key] = Container(key)
+            getattr(container, {"create": "creations", "grow": "growths", "bound": "bounds",
+                                "popfront": "popfronts", "attr": "attrs", "pass": "passed",
+                                "return": "returned"}[ev.kind]).append(ev)
+        for container in self.containers.values():
+            container.ctype = self._ctype(container)
+        self._ctor_like = self._ctor_like_methods()
+        self._bounded: Dict[tuple, Optional[str]] = {}
+        self.figure_sites = walker.figure_calls
+        self.close_calls = walker.close_calls
+        self.caches = walker.caches
+
+    # --------------------------------------------------------------- owners
+    @staticmethod
+    def _union_families(classes: Dict[str, ClassInfo]) -> Dict[str, str]:
+        """Classes related by inheritance inside the module share their attributes' facts."""
+        parent: Dict[str, str] = {q: q for q in classes}
+        by_name: Dict[str, str] = {}
+        for qual, info in classes.items():
+            by_name.setdefault(info.name, qual)
+
+        def find(q: str) -> str:
+            while parent[q] != q:
+                parent[q] = parent[parent[q]]
+                q = parent[q]
+            return q
+
+        for qual, info in classes.items():
+            for base in info.bases:
+                other = by_name.get(base)
+                if other is not None and other != qual:
+                    a, b = find(qual), find(other)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+        families = {q: find(q) for q in classes}
+        for qual, info in classes.items():
+            info.family = families[qual]
+        return families
+
+    def family_classes(self, family: str) -> List[ClassInfo]:
+        return [c for c in self.classes.values() if c.family == family]
+
+    def _ctor_like_methods(self) -> Set[int]:
+        """Constructors, plus private helpers that only constructors call."""
+        result: Set[int] = set()
+        for info in self.classes.values():
+            methods = info.methods
+            ctor = {name for name, f in methods.items() if f.is_ctor}
+            changed = True
+            while changed:
+                changed = False
+                for name, func in methods.items():
+                    if name in ctor or not name.startswith("_") or name.startswith("__"):
+                        continue
+                    callers = [m for m, f in methods.items() if name in f.self_calls and m != name]
+                    if callers and all(c in ctor for c in callers):
+                        ctor.add(name)
+                        changed = True
+            for name in ctor:
+                result.add(methods[name].id)
+        return result
+
+    def in_constructor(self, ev: Event, container: Container) -> bool:
+        func = ev.func
+        if func is None or container.key[0] != "c" or func.cls is None or not func.is_method:
+            return False
+        return func.id in self._ctor_like and func.cls.family == container.key[1]
+
+    @staticmethod
+    def _ctype(container: Container) -> CType:
+        kinds = [c.ctype for c in container.creations if c.ctype.kind not in ("other", "none")]
+        for ctype in kinds:
+            if ctype.kind == "weak":
+                return ctype
+        return kinds[0] if kinds else CType("other")
+
+    def owner_text(self, container: Container) -> str:
+        """A stable name for the container: ``Class.attr``, ``name`` or ``func.name``."""
+        kind = container.key[0]
+        if kind == "c":
+            return f"{container.key[1]}.{container.key[2]}"
+        if kind == "l":
+            for ev in container.creations:
+                if ev.func is not None:
+                    return f"{ev.func.name}.{container.key[2]}"
+        return container.key[-1]
+
+    # --------------------------------------------------------------- growth
+    def growth_counts(self, ev: Event, container: Container) -> bool:
+        """Whether this growth happens over the owner's life (not construction or import)."""
+        func = ev.func
+        kind = container.key[0]
+        if kind == "l":
+            return func is not None and bool(ev.loops) and self._local_owner(container) is func.node
+        if func is None:
+            return bool(ev.loops) and kind == "g"
+        if func.definition_time or self._is_registration(func):
+            return False
+        if self.in_constructor(ev, container):
+            return False
+        return True
+
+    @staticmethod
+    def _is_registration(func: FuncInfo) -> bool:
+        """A decorator that records the function it was given and returns it unchanged."""
+        return func.returns_param and len(func.params) <= 3
+
+    @staticmethod
+    def _local_owner(container: Container) -> Optional[ast.AST]:
+        for ev in container.creations:
+            return ev.scope
+        return None
+
+    def growths(self, container: Container) -> Iterator[Event]:
+        for ev in container.growths:
+            if self.growth_counts(ev, container):
+                yield ev
+
+    # --------------------------------------------------------------- bounds
+    def bound_reason(self, container: Container) -> Optional[str]:
+        """Why the container is bounded, or None. Cached per container."""
+        key = container.key
+        if key not in self._bounded:
+            self._bounded[key] = self._compute_bound(container)
+        return self._bounded[key]
+
+    def _compute_bound(self, c: Container) -> Optional[str]:
+        if any(ev.ctype.bounded for ev in c.creations):
+            return "created with a maximum size"
+        if c.bounds:
+            return c.bounds[0].op
+        kind = c.ctype.kind
+        removals = REMOVALS_BY_KIND.get(kind, REMOVALS_BY_KIND["list"])
+        for ev in c.attrs:
+            if ev.op in removals:
+                return ev.op
+        if kind == "queue" or kind == "deque":
+            for ev in c.attrs:
+                if ev.op == "full":
+                    return "full()"
+        reset = self._reset(c)
+        if reset is not None:
+            return reset
+        if c.key[0] == "c" and c.key[2] in self.walker.bound_attr_names:
+            return "removal through another reference in the module"
+        return None
+
+    def _reset(self, c: Container) -> Optional[str]:
+        if c.key[0] == "l":
+            creations = sorted(c.creations, key=lambda e: (e.node.lineno, e.node.col_offset))
+            loops = {id(loop) for ev in c.growths for loop in ev.loops}
+            for ev in creations:
+                if any(id(loop) in loops for loop in ev.loops):
+                    return "reset inside the loop"
+            return None
+        for ev in c.creations:
+            func = ev.func
+            if func is None or ev.lazy:
+                continue
+            if func.definition_time:
+                continue
+            if c.key[0] == "c" and self.in_constructor(ev, c):
+                continue
+            return f"reset in {func.name}()"
+        return None
+
+    def consumers(self, c: Container) -> List[Event]:
+        return [ev for ev in c.attrs if ev.op in CONSUMERS] + list(c.passed)
+
+    # ------------------------------------------------------------ confidence
+    def confidence(self, container: Container, ev: Event) -> Confidence:
+        kind = container.key[0]
+        if kind == "l":
+            return Confidence.HIGH
+        if kind == "c":
+            infos = self.family_classes(container.key[1])
+            if any(info.transient for info in infos):
+                return Confidence.LOW
+            if container.returned and any(r.func is not None and not r.func.is_ctor for r in container.returned):
+                return Confidence.LOW
+            if any(info.long_running for info in infos) or ev.loops:
+                return Confidence.HIGH
+            return Confidence.MEDIUM
+        return Confidence.HIGH if ev.loops else Confidence.MEDIUM
+
+    # ------------------------------------------------------------- helpers
+    def segment(self, node: ast.AST) -> Optional[str]:
+        """The exact source text of ``node`` (one or several lines)."""
+        try:
+            start, end = node.lineno, node.end_lineno  # type: ignore[attr-defined]
+            col, end_col = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        except AttributeError:
+            return None
+        if end is None or end_col is None:
+            return None
+        lines = self.lines[start - 1:end]
+        if not lines:
+            return None
+        encoded = [line.encode("utf-8") for line in lines]
+        if len(encoded) == 1:
+            return encoded[0][col:end_col].decode("utf-8", "replace")
+        encoded[0] = encoded[0][col:]
+        encoded[-1] = encoded[-1][:end_col]
+        return b"".join(encoded).decode("utf-8", "replace")
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        """Convert an ``ast`` byte offset into a character offset (0-based)."""
+        if line - 1 >= len(self.lines) or line < 1:
+            return byte_col
+        text = self.lines[line - 1]
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+    def position(self, node: ast.AST) -> Tuple[int, int]:
+        line = node.lineno  # type: ignore[attr-defined]
+        return (line, self.char_col(line, node.col_offset))  # type: ignore[attr-defined]
+
+    def end_position(self, node: ast.AST) -> Tuple[int, int]:
+        line = node.end_lineno or node.lineno  # type: ignore[attr-defined]
+        col = node.end_col_offset if node.end_col_offset is not None else node.col_offset  # type: ignore[attr-defined]
+        return (line, self.char_col(line, col))
+
+    def receiver_text(self, ev: Event) -> Optional[str]:
+        """Source text of the expression that grows, when it is safe to evaluate twice."""
+        node = ev.node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target: ast.AST = node.func.value
+        elif isinstance(node, ast.Subscript):
+            target = node.value
+        else:
+            target = node
+        if not _pure(target):
+            return None
+        text = self.segment(target)
+        if text is None or "\n" in text or "#" in text:
+            return None
+        return text
+
+
+def _pure(node: ast.AST) -> bool:
+    """Names, attributes and subscripts by names or constants: safe to evaluate again."""
+    while True:
+        if isinstance(node, ast.Name):
+            return True
+        if isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            if not isinstance(node.slice, (ast.Constant, ast.Name)) and not (
+                    isinstance(node.slice, ast.Attribute) and _pure(node.slice)):
+                return False
+            node = node.value
+        else:
+            return False
+
+
+def analyse_module(tree: ast.Module, lines: List[str]) -> ModuleFacts:
+    return ModuleFacts(tree, lines)

@@ -1,0 +1,256 @@
+"""Unclosed pyplot figures (UBL005).
+
+Only functions in which the walk saw a pyplot figure being created are looked at again, so a
+module without pyplot pays nothing here. Inside such a function the figure's names (and the
+Axes and artists derived from them) are followed without regard to order: a figure is fine
+when it is closed, stored on an owner, passed on, or returned on every path.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Iterator, List, Optional, Set, Tuple
+
+from .containers import ModuleFacts
+from .model import FuncInfo
+
+
+@dataclass(frozen=True)
+class FigureFinding:
+    call: ast.Call
+    message: str
+    edits: Optional[Tuple[object, ...]]
+    kind: str  # "function", "partial", "attribute"
+
+
+def pyplot_name(facts: ModuleFacts) -> Optional[str]:
+    for name in facts.names.local_names_for("matplotlib.pyplot"):
+        return name
+    return None
+
+
+def _names_in(node: ast.AST) -> Set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _blocks(node: ast.AST) -> Iterator[List[ast.stmt]]:
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(node, field, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield block
+    for handler in getattr(node, "handlers", []) or []:
+        yield handler.body
+    for case in getattr(node, "cases", []) or []:
+        yield case.body
+
+
+def _find_block(root: ast.AST, stmt: ast.stmt) -> Optional[List[ast.stmt]]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for block in _blocks(node):
+            for child in block:
+                if child is stmt:
+                    return block
+                stack.append(child)
+    return None
+
+
+def _is_close(facts: ModuleFacts, call: ast.AST) -> bool:
+    return isinstance(call, ast.Call) and facts.names.qualname(call.func) == "matplotlib.pyplot.close"
+
+
+def _closes_attr(facts: ModuleFacts, call: ast.Call, attr: Optional[str]) -> bool:
+    if not call.args and not call.keywords:
+        return True
+    arg = call.args[0] if call.args else call.keywords[0].value
+    if isinstance(arg, ast.Constant) and arg.value == "all":
+        return True
+    return attr is not None and any(isinstance(n, ast.Attribute) and n.attr == attr for n in ast.walk(arg))
+
+
+def _class_closes(facts: ModuleFacts, func: Optional[FuncInfo], attr: str) -> bool:
+    family = func.cls.family if func is not None and func.cls is not None else None
+    for call, where in facts.close_calls:
+        owner = where.cls.family if where is not None and where.cls is not None else None
+        if owner == family and _closes_attr(facts, call, attr):
+            return True
+    return False
+
+
+def figure_findings(facts: ModuleFacts) -> Iterator[FigureFinding]:
+    plt = pyplot_name(facts)
+    for call, stmt, func, _loops in facts.figure_sites:
+        if func is None or stmt is None or func.kind == "lambda":
+            continue
+        found = _check(facts, call, stmt, func, plt)
+        if found is not None:
+            yield found
+
+
+def _targets(stmt: ast.stmt, call: ast.Call) -> Tuple[List[str], Optional[str], Optional[str]]:
+    """Names bound to the figure and its axes, the figure's own name, and ``self.attr``."""
+    if isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        elts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+        names = [e.id for e in elts if isinstance(e, ast.Name)]
+        first = elts[0] if elts else None
+        fig = first.id if isinstance(first, ast.Name) else None
+        attr = None
+        if isinstance(first, ast.Attribute):
+            attr = _attr_text(first)
+        return names, fig, attr
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        names = [n for t in targets for n in _names_in(t)]
+        attrs = [_attr_text(t) for t in targets if isinstance(t, ast.Attribute)]
+        return names, None, attrs[0] if attrs else None
+    return [], None, None
+
+
+def _attr_text(node: ast.Attribute) -> Optional[str]:
+    return f"{node.value.id}.{node.attr}" if isinstance(node.value, ast.Name) else None
+
+
+def _check(facts: ModuleFacts, call: ast.Call, stmt: ast.stmt, func: FuncInfo,
+           plt: Optional[str]) -> Optional[FigureFinding]:
+    names, fig, attr = _targets(stmt, call)
+    root = func.node
+    if attr is not None:
+        return _check_attribute(facts, call, stmt, func, plt, attr)
+    aliases: Set[str] = set(names)
+    assigns = [n for n in ast.walk(root) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.With))]
+    changed = bool(aliases)
+    while changed:
+        changed = False
+        for node in assigns:
+            if isinstance(node, ast.For):
+                value, targets = node.iter, [node.target]
+            elif isinstance(node, ast.With):
+                pairs = [(i.context_expr, i.optional_vars) for i in node.items if i.optional_vars is not None]
+                for value, target in pairs:
+                    if _names_in(value) & aliases:
+                        new = _names_in(target) - aliases
+                        if new:
+                            aliases |= new
+                            changed = True
+                continue
+            else:
+                value = node.value
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if value is None or not (_names_in(value) & aliases):
+                continue
+            for target in targets:
+                if isinstance(target, (ast.Attribute, ast.Subscript)):
+                    continue
+                new = _names_in(target) - aliases
+                if new:
+                    aliases |= new
+                    changed = True
+
+    closed = escaped = False
+    returns: List[ast.Return] = []
+    other_returns = 0
+    stored_attr: Optional[str] = None
+    for node in ast.walk(root):
+        if isinstance(node, ast.Call):
+            if _is_close(facts, node):
+                if not aliases or not (node.args or node.keywords) or _closes_attr(facts, node, None) \
+                        or any(_names_in(a) & aliases for a in node.args):
+                    closed = True
+                continue
+            callee = node.func
+            base = callee
+            while isinstance(base, (ast.Attribute, ast.Subscript, ast.Call)):
+                base = base.value if not isinstance(base, ast.Call) else base.func
+            if isinstance(base, ast.Name) and base.id in aliases:
+                continue
+            qn = facts.names.qualname(callee) or ""
+            if qn.startswith("matplotlib.pyplot.") or qn.startswith("builtins."):
+                continue
+            values = list(node.args) + [k.value for k in node.keywords]
+            if any(_names_in(v) & aliases for v in values):
+                escaped = True
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            value = node.value
+            if value is None:
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets) and (
+                    _names_in(value) & aliases or value is call):
+                for t in targets:
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
+                            and t.value.id == func.self_name and fig is not None \
+                            and isinstance(value, ast.Name) and value.id == fig:
+                        stored_attr = _attr_text(t)
+                escaped = True
+        elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+            if node.value is not None and _names_in(node.value) & aliases:
+                escaped = True
+        elif isinstance(node, ast.Return):
+            if node.value is not None and (_names_in(node.value) & aliases or _contains(node.value, call)):
+                returns.append(node)
+            else:
+                other_returns += 1
+    if stored_attr is not None and not closed:
+        if not _class_closes(facts, func, stored_attr.split(".", 1)[1]):
+            return FigureFinding(call, f"pyplot figure stored on '{stored_attr}' is never closed; close it "
+                                       "with plt.close() or use matplotlib.figure.Figure if it is never shown",
+                                 None, "attribute")
+        return None
+    if closed or escaped:
+        return None
+    body = getattr(root, "body", [])
+    falls_off = not body or not isinstance(body[-1], (ast.Return, ast.Raise))
+    if returns:
+        if other_returns or falls_off:
+            return FigureFinding(call, "pyplot figure is returned on some paths but never closed on the "
+                                       "others; close it with plt.close(fig) where it is not returned",
+                                 None, "partial")
+        return None
+    edits = _close_after_last_use(facts, root, stmt, fig, aliases, plt) if fig else None
+    label = f"'{fig}'" if fig else "pyplot figure"
+    return FigureFinding(call, f"{label} is never closed: pyplot keeps it alive; call "
+                               f"{plt or 'plt'}.close({fig or 'fig'}) after its last use", edits, "function")
+
+
+def _contains(root: ast.AST, node: ast.AST) -> bool:
+    return any(n is node for n in ast.walk(root))
+
+
+def _close_after_last_use(facts: ModuleFacts, root: ast.AST, stmt: ast.stmt, fig: str,
+                          aliases: Set[str], plt: Optional[str]) -> Optional[Tuple[object, ...]]:
+    from ..types import InsertAfter
+
+    if plt is None:
+        return None
+    block = _find_block(root, stmt)
+    if block is None:
+        return None
+    start = block.index(stmt)
+    last = stmt
+    for candidate in block[start + 1:]:
+        if _names_in(candidate) & aliases:
+            last = candidate
+    if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+        return None
+    return (InsertAfter(facts.position(last), f"{plt}.close({fig})\n"),)
+
+
+def _check_attribute(facts: ModuleFacts, call: ast.Call, stmt: ast.stmt, func: FuncInfo,
+                     plt: Optional[str], attr: str) -> Optional[FigureFinding]:
+    owner, _, name = attr.partition(".")
+    if owner != func.self_name:
+        return None  # stored on another object: that object owns it
+    if _class_closes(facts, func, name):
+        return None
+    edits = None
+    repeated = not func.is_ctor
+    if repeated and plt is not None and isinstance(stmt, ast.Assign):
+        from .fixplan import close_before
+
+        edits = close_before(facts, stmt, plt, attr)
+    return FigureFinding(call, f"pyplot figure stored on '{attr}' is never closed by its class: pyplot keeps "
+                               "every figure alive; close the previous one with plt.close() or use "
+                               "matplotlib.figure.Figure if it is never shown", edits, "attribute")

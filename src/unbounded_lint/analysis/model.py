@@ -1,0 +1,158 @@
+"""The facts one walk of a module produces: scopes, containers and the events on them."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+# A container is keyed by where it lives:
+#   ("c", family, attr)   an attribute of the instances or the class of a class family
+#   ("g", name)           a module global
+#   ("l", func_id, name)  a local of one function
+Key = Tuple
+
+
+@dataclass(frozen=True)
+class CType:
+    """What a creation expression builds."""
+
+    kind: str  # list, dict, set, deque, queue, weak, none, other
+    subtype: str = ""  # defaultdict, counter, ordered, or the queue's qualified name
+    bounded: bool = False  # deque(maxlen=n), Queue(maxsize=n)
+    elem: str = ""  # element kind for dict-of-containers: list, dict, set, deque, bounded
+
+
+OTHER = CType("other")
+NONE = CType("none")
+
+
+class FuncInfo:
+    """A function, method or lambda: the context every event happens in."""
+
+    __slots__ = (
+        "node", "name", "cls", "self_name", "kind", "parent", "locals", "globals", "nonlocals",
+        "params", "pending", "is_ctor", "definition_time", "returns_param", "long_loops",
+        "self_calls", "id", "is_method", "has_yield", "decorators",
+    )
+
+    def __init__(self, node: ast.AST, name: str, parent: Optional["FuncInfo"]) -> None:
+        self.node = node
+        self.name = name
+        self.parent = parent
+        self.cls: Optional["ClassInfo"] = None
+        self.self_name: Optional[str] = None
+        self.kind = "function"
+        self.locals: Set[str] = set()
+        self.globals: Set[str] = set()
+        self.nonlocals: Set[str] = set()
+        self.params: Set[str] = set()
+        self.pending: List["Event"] = []
+        self.is_ctor = False
+        self.definition_time = False
+        self.returns_param = False
+        self.long_loops: List[ast.AST] = []
+        self.self_calls: List[str] = []
+        self.id = id(node)
+        self.is_method = False
+        self.has_yield = False
+        self.decorators: Tuple[str, ...] = ()
+
+
+class ClassInfo:
+    """A class: its methods, bases and what its names suggest about its lifetime."""
+
+    __slots__ = ("node", "name", "qualname", "bases", "methods", "family", "is_meta",
+                 "transient", "base_qualnames", "long_running")
+
+    def __init__(self, node: ast.ClassDef, qualname: str) -> None:
+        self.node = node
+        self.name = node.name
+        self.qualname = qualname
+        self.bases: List[str] = []
+        self.base_qualnames: List[str] = []
+        self.methods: Dict[str, FuncInfo] = {}
+        self.family = qualname
+        self.is_meta = False
+        self.transient = False
+        self.long_running = False
+
+
+class Event:
+    """Something that happens to a container: created, grown, bounded, popped at the front."""
+
+    __slots__ = ("kind", "op", "key", "name", "depth", "node", "stmt", "func", "loops",
+                 "nested", "ctype", "lazy", "const", "text", "front", "value", "ann",
+                 "multi", "scope")
+
+    def __init__(self, kind: str, op: str, node: ast.AST, stmt: Optional[ast.stmt],
+                 func: Optional[FuncInfo], loops: Tuple[ast.AST, ...], nested: bool) -> None:
+        self.kind = kind  # create | grow | bound | popfront | pass | return | attr
+        self.op = op
+        self.key: Optional[Key] = None
+        self.name: Optional[str] = None  # a bare name still to be resolved against scopes
+        self.depth = 0
+        self.node = node
+        self.stmt = stmt
+        self.func = func
+        self.loops = loops
+        self.nested = nested  # inside a lambda or comprehension
+        self.ctype: CType = OTHER
+        self.lazy = False
+        self.const = False
+        self.text = ""
+        self.front = False
+        self.value: Optional[ast.AST] = None
+        self.ann: Optional[ast.AST] = None
+        self.multi = False
+        self.scope: Optional[ast.AST] = None
+
+
+@dataclass
+class Container:
+    """Everything known about one container across its owner scope."""
+
+    key: Key
+    creations: List[Event] = field(default_factory=list)
+    growths: List[Event] = field(default_factory=list)
+    bounds: List[Event] = field(default_factory=list)
+    popfronts: List[Event] = field(default_factory=list)
+    attrs: List[Event] = field(default_factory=list)  # removal/consumer method references
+    passed: List[Event] = field(default_factory=list)
+    returned: List[Event] = field(default_factory=list)
+    ctype: CType = OTHER
+    _uses: Optional[object] = None
+
+    @property
+    def owner_kind(self) -> str:
+        return {"c": "attribute", "g": "global", "l": "local"}[self.key[0]]
+
+    @property
+    def name(self) -> str:
+        return self.key[-1]
+
+
+@dataclass
+class FigureSite:
+    """A pyplot figure created inside a function (UBL005)."""
+
+    call: ast.Call
+    stmt: ast.stmt
+    func: Optional[FuncInfo]
+    block: List[ast.stmt]
+    names: Tuple[str, ...]  # local names bound to the figure or its axes
+    fig_name: Optional[str]
+    self_attr: Optional[str]  # for self.fig = plt.figure()
+    loops: Tuple[ast.AST, ...]
+
+
+@dataclass
+class CacheSite:
+    """A functools cache decorator (UBL006/UBL008)."""
+
+    decorator: ast.expr
+    func: ast.AST
+    qualname: str  # functools.cache or functools.lru_cache
+    unbounded: bool
+    on_instance_method: bool
+    in_class: bool

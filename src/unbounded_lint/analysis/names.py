@@ -1,0 +1,75 @@
+"""Import-aware name resolution on the stdlib ``ast``.
+
+``Names.qualname(expr)`` turns ``plt.figure``, ``q.Queue``, ``dq`` into the qualified names
+``matplotlib.pyplot.figure``, ``queue.Queue``, ``collections.deque``. A name the module defines
+itself (``class Queue: ...``, ``def deque(): ...``) or a function parameter of that name shadows
+the import and resolves to nothing, so a local look-alike is never mistaken for the real thing.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import AbstractSet, Dict, Iterable, Optional, Set
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+class Names:
+    """The module's import aliases and the top-level names that shadow them."""
+
+    def __init__(self) -> None:
+        self.aliases: Dict[str, str] = {}
+        self.shadowed: Set[str] = set()
+
+    def add_import(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.aliases[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".", 1)[0]
+                    self.aliases[head] = head
+                self.shadowed.discard(alias.asname or alias.name.split(".", 1)[0])
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                local = alias.asname or alias.name
+                self.aliases[local] = f"{node.module}.{alias.name}"
+                self.shadowed.discard(local)
+
+    def shadow(self, name: str) -> None:
+        """Record a module-level binding that is not an import (def, class, assignment)."""
+        self.aliases.pop(name, None)
+        self.shadowed.add(name)
+
+    def qualname(self, expr: ast.expr, local: AbstractSet[str] = frozenset()) -> Optional[str]:
+        """The qualified name ``expr`` refers to, or None when it is not an imported/builtin name."""
+        parts = []
+        while isinstance(expr, ast.Attribute):
+            parts.append(expr.attr)
+            expr = expr.value
+        if not isinstance(expr, ast.Name):
+            return None
+        name = expr.id
+        if name in local:
+            return None
+        base = self.aliases.get(name)
+        if base is None:
+            if name in self.shadowed or name not in _BUILTIN_NAMES:
+                return None
+            base = "builtins." + name
+        if parts:
+            parts.reverse()
+            return base + "." + ".".join(parts)
+        return base
+
+    def local_names_for(self, qualname: str) -> Iterable[str]:
+        """Names under which ``qualname`` (a module such as matplotlib.pyplot) is reachable."""
+        for local, target in self.aliases.items():
+            if target == qualname:
+                yield local
+        for local, target in self.aliases.items():
+            if qualname.startswith(target + ".") and target == local:
+                yield local + qualname[len(target):]

@@ -1,0 +1,806 @@
+"""One walk over a module's ``ast`` that records every container event.
+
+The walk keeps the context each event needs (function, class, long-running loops, lambda or
+comprehension nesting, lazy-creation guards) and resolves what each expression refers to:
+``self.x`` / ``cls.x`` / ``Klass.x`` / ``state.x`` to a class attribute, bare names to a
+function local or a module global once the function's scope is complete.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Set, Tuple
+
+from .model import NONE, OTHER, CacheSite, ClassInfo, CType, Event, FuncInfo
+from .names import Names
+
+CTOR_METHODS = frozenset({"__init__", "__post_init__", "__setstate__", "setUp", "__enter__",
+                          "__aenter__", "asyncSetUp", "setUpClass", "__new__"})
+DEFINITION_TIME = frozenset({"__init_subclass__", "__set_name__", "__class_getitem__"})
+GROWTH_METHODS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "put",
+                            "put_nowait", "appendleft", "extendleft"})
+# Method names whose mere reference (called or handed on as a callback) may bound a container;
+# which of them count depends on the container's kind (see containers.py).
+REMOVAL_METHODS = frozenset({"pop", "popleft", "popitem", "remove", "discard", "clear", "get",
+                             "get_nowait", "difference_update", "intersection_update",
+                             "symmetric_difference_update", "full", "rotate"})
+PLAIN_REMOVALS = frozenset({"pop", "popleft", "popitem", "remove", "discard", "clear",
+                            "difference_update", "intersection_update"})
+SAFE_CALLEES = frozenset({"builtins." + n for n in (
+    "len", "list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
+    "reversed", "enumerate", "iter", "bool", "isinstance", "zip", "print", "repr", "str",
+    "id", "hash", "type", "getattr", "hasattr", "next", "map", "filter", "dict")})
+FIGURE_CREATORS = frozenset({"matplotlib.pyplot.figure", "matplotlib.pyplot.subplots",
+                             "matplotlib.pyplot.subplot_mosaic", "matplotlib.pyplot.gcf"})
+CACHE_DECORATORS = frozenset({"functools.lru_cache", "functools.cache"})
+QUEUES = frozenset({
+    "queue.Queue", "queue.LifoQueue", "queue.PriorityQueue", "queue.SimpleQueue",
+    "asyncio.Queue", "asyncio.LifoQueue", "asyncio.PriorityQueue", "asyncio.queues.Queue",
+    "asyncio.queues.LifoQueue", "asyncio.queues.PriorityQueue", "multiprocessing.Queue",
+    "multiprocessing.JoinableQueue", "multiprocessing.SimpleQueue", "multiprocessing.queues.Queue",
+})
+WEAK = frozenset({"weakref.WeakValueDictionary", "weakref.WeakKeyDictionary", "weakref.WeakSet"})
+TRANSIENT_SUFFIXES = ("Visitor", "Transformer", "Builder", "Parser", "Compiler", "Collector",
+                      "Generator", "Writer", "Formatter", "Printer", "Renderer", "Serializer",
+                      "Encoder", "Decoder", "Lexer", "Tokenizer", "Analyzer", "Analyser",
+                      "Checker", "Walker", "Emitter", "Translator", "Finder", "Resolver",
+                      "Validator", "Inspector", "Extractor", "Scanner", "Linter", "Codegen")
+TRANSIENT_BASES = frozenset({
+    "ast.NodeVisitor", "ast.NodeTransformer", "libcst.CSTVisitor", "libcst.CSTTransformer",
+    "unittest.TestCase", "html.parser.HTMLParser", "argparse.Action",
+    "argparse.ArgumentParser", "string.Formatter", "json.JSONEncoder", "json.JSONDecoder",
+})
+META_BASES = frozenset({"builtins.type", "abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
+
+
+def _const_key(node: ast.AST) -> bool:
+    """A key from a fixed key space: a literal, or an enum-style ``Color.RED`` member."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Tuple):
+        return all(_const_key(e) for e in node.elts)
+    if isinstance(node, ast.Attribute) and node.attr.isupper() and isinstance(node.value, ast.Name):
+        return True
+    if isinstance(node, ast.Name) and node.id.isupper() and len(node.id) > 1:
+        return True
+    return False
+
+
+def _is_none(node: Optional[ast.AST]) -> bool:
+    return node is None or (isinstance(node, ast.Constant) and node.value is None)
+
+
+def _guard_key(node: ast.AST) -> Optional[Tuple[str, ...]]:
+    if isinstance(node, ast.Name):
+        return (node.id,)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return (node.value.id, node.attr)
+    return None
+
+
+def _lazy_guards(test: ast.AST) -> List[Tuple[str, ...]]:
+    """Targets tested for absence: ``x is None``, ``not x``, ``not hasattr(self, "x")``."""
+    found: List[Tuple[str, ...]] = []
+    stack = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            stack.extend(node.values)
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.Eq)) \
+                and _is_none(node.comparators[0]) and not isinstance(node.comparators[0], type(None)):
+            key = _guard_key(node.left)
+            if key:
+                found.append(key)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            operand = node.operand
+            key = _guard_key(operand)
+            if key:
+                found.append(key)
+            elif isinstance(operand, ast.Call) and isinstance(operand.func, ast.Name) \
+                    and operand.func.id == "hasattr" and len(operand.args) == 2 \
+                    and isinstance(operand.args[0], ast.Name) \
+                    and isinstance(operand.args[1], ast.Constant) and isinstance(operand.args[1].value, str):
+                found.append((operand.args[0].id, operand.args[1].value))
+    return found
+
+
+class Walker:
+    """Collects the events of one module. Use ``Walker(tree).run()``."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.names = Names()
+        self.events: List[Event] = []
+        self.classes: Dict[str, ClassInfo] = {}
+        self.top_classes: Dict[str, ClassInfo] = {}
+        self.instances: Dict[str, str] = {}  # module global -> class name it holds an instance of
+        self.figure_calls: List[Tuple[ast.Call, Optional[ast.stmt], Optional[FuncInfo], Tuple[ast.AST, ...]]] = []
+        self.close_calls: List[Tuple[ast.Call, Optional[FuncInfo]]] = []
+        self.caches: List[CacheSite] = []
+        self.cache_clears: Set[str] = set()
+        self.bound_attr_names: Set[str] = set()
+        self.functions: List[FuncInfo] = []
+        self._func: Optional[FuncInfo] = None
+        self._class_body: Optional[ClassInfo] = None
+        self._class_stack: List[str] = []
+        self._stmt: Optional[ast.stmt] = None
+        self._loops: Tuple[ast.AST, ...] = ()
+        self._nested = 0
+        self._guards: Tuple[Tuple[str, ...], ...] = ()
+        self._dispatch = {
+            ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function,
+            ast.Lambda: self._lambda, ast.ClassDef: self._class, ast.Assign: self._assign,
+            ast.AnnAssign: self._annassign, ast.AugAssign: self._augassign,
+            ast.Delete: self._delete, ast.While: self._while, ast.AsyncFor: self._asyncfor,
+            ast.If: self._if, ast.Return: self._return, ast.Global: self._global,
+            ast.Nonlocal: self._nonlocal, ast.Import: self._import, ast.ImportFrom: self._import,
+            ast.Call: self._call, ast.Attribute: self._attribute, ast.Compare: self._compare,
+            ast.ListComp: self._comp, ast.SetComp: self._comp, ast.DictComp: self._comp,
+            ast.GeneratorExp: self._comp, ast.Name: self._name, ast.Yield: self._yield,
+            ast.YieldFrom: self._yield, ast.For: self._for,
+        }
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> "Walker":
+        self._prepass(self.tree.body)
+        for stmt in self.tree.body:
+            self.visit(stmt)
+        return self
+
+    def _prepass(self, body: List[ast.stmt]) -> None:
+        """Top-level imports, definitions and instances, so uses before them resolve too."""
+        for stmt in body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.names.add_import(stmt)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.names.shadow(stmt.name)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        if target.id in self.names.aliases or target.id in ("list", "dict", "set", "len"):
+                            self.names.shadow(target.id)
+                        value = stmt.value
+                        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+                            self.instances[target.id] = value.func.id
+            elif isinstance(stmt, (ast.If, ast.Try, ast.With)) or stmt.__class__.__name__ == "TryStar":
+                for field in ("body", "orelse", "finalbody"):
+                    self._prepass(getattr(stmt, field, []) or [])
+                for handler in getattr(stmt, "handlers", []) or []:
+                    self._prepass(handler.body)
+
+    def visit(self, node: ast.AST) -> None:
+        handler = self._dispatch.get(node.__class__)
+        if handler is not None:
+            handler(node)
+        elif isinstance(node, ast.stmt):
+            saved = self._stmt
+            self._stmt = node
+            for child in ast.iter_child_nodes(node):
+                self.visit(child)
+            self._stmt = saved
+        else:
+            for child in ast.iter_child_nodes(node):
+                self.visit(child)
+
+    def _children(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            self.visit(child)
+
+    def _event(self, kind: str, op: str, node: ast.AST) -> Event:
+        return Event(kind, op, node, self._stmt, self._func, self._loops, self._nested > 0)
+
+    # ------------------------------------------------------------ resolution
+    def _local_names(self) -> Set[str]:
+        return self._func.params if self._func is not None else set()
+
+    def resolve(self, expr: ast.AST) -> Optional[Tuple[Optional[tuple], Optional[str], int]]:
+        """(key, pending-name, subscript depth) for an expression naming a tracked container."""
+        depth = 0
+        while isinstance(expr, ast.Subscript):
+            if isinstance(expr.slice, ast.Slice):
+                return None
+            expr = expr.value
+            depth += 1
+        if isinstance(expr, ast.Attribute):
+            base = expr.value
+            if not isinstance(base, ast.Name):
+                return None
+            func = self._func
+            if func is not None and func.cls is not None and base.id == func.self_name:
+                return (("c", func.cls.qualname, expr.attr), None, depth)
+            if func is not None and (base.id in func.params or base.id in func.locals):
+                return None
+            cls = self.top_classes.get(base.id)
+            if cls is not None:
+                return (("c", cls.qualname, expr.attr), None, depth)
+            held = self.instances.get(base.id)
+            if held is not None and held in self.top_classes:
+                return (("c", self.top_classes[held].qualname, expr.attr), None, depth)
+            return None
+        if isinstance(expr, ast.Name):
+            if self._func is not None:
+                return (None, expr.id, depth)
+            if self._class_body is not None:
+                return (("c", self._class_body.qualname, expr.id), None, depth)
+            return (("g", expr.id), None, depth)
+        return None
+
+    def _record(self, ev: Event, target: ast.AST) -> bool:
+        resolved = self.resolve(target)
+        if resolved is None:
+            return False
+        key, name, depth = resolved
+        ev.depth = depth
+        if key is not None:
+            ev.key = key
+            self.events.append(ev)
+        else:
+            ev.name = name
+            assert self._func is not None
+            self._func.pending.append(ev)
+        return True
+
+    def _finish_function(self, func: FuncInfo) -> None:
+        parent = func.parent
+        for ev in func.pending:
+            name = ev.name
+            if name in func.globals:
+                ev.key = ("g", name)
+            elif name in func.locals and name not in func.nonlocals:
+                ev.key = ("l", func.id, name)
+                ev.scope = func.node
+            elif parent is not None:
+                parent.pending.append(ev)
+                continue
+            else:
+                ev.key = ("g", name)
+            ev.name = None
+            self.events.append(ev)
+        func.pending = []
+
+    # -------------------------------------------------------------- classify
+    def classify(self, value: Optional[ast.AST], local: Set[str]) -> CType:
+        """What kind of container ``value`` creates."""
+        if value is None:
+            return OTHER
+        if isinstance(value, (ast.List, ast.ListComp)):
+            return CType("list")
+        if isinstance(value, ast.Dict):
+            elem = ""
+            if value.values and all(isinstance(v, ast.List) for v in value.values):
+                elem = "list"
+            elif value.values and all(isinstance(v, ast.Dict) for v in value.values):
+                elem = "dict"
+            return CType("dict", elem=elem)
+        if isinstance(value, ast.DictComp):
+            return CType("dict", elem="list" if isinstance(value.value, ast.List) else "")
+        if isinstance(value, (ast.Set, ast.SetComp)):
+            return CType("set")
+        if isinstance(value, ast.Constant) and value.value is None:
+            return NONE
+        if not isinstance(value, ast.Call):
+            return OTHER
+        qn = self.names.qualname(value.func, local)
+        if qn is None:
+            return OTHER
+        if qn == "builtins.list":
+            return CType("list")
+        if qn == "builtins.dict":
+            return CType("dict")
+        if qn == "builtins.set":
+            return CType("set")
+        if qn == "collections.deque":
+            maxlen = None
+            if len(value.args) >= 2:
+                maxlen = value.args[1]
+            for kw in value.keywords:
+                if kw.arg == "maxlen":
+                    maxlen = kw.value
+            return CType("deque", bounded=not _is_none(maxlen))
+        if qn == "collections.defaultdict":
+            elem = ""
+            if value.args:
+                factory = value.args[0]
+                if isinstance(factory, ast.Lambda):
+                    inner = self.classify(factory.body, local)
+                else:
+                    inner = self.classify(ast.Call(func=factory, args=[], keywords=[]), local)
+                if inner.kind == "deque" and inner.bounded:
+                    elem = "bounded"
+                elif inner.kind in ("list", "dict", "set", "deque"):
+                    elem = inner.kind
+            return CType("dict", subtype="defaultdict", elem=elem)
+        if qn in ("collections.OrderedDict", "typing.OrderedDict"):
+            return CType("dict", subtype="ordered")
+        if qn == "collections.Counter":
+            return CType("dict", subtype="counter")
+        if qn in QUEUES:
+            size = value.args[0] if value.args else None
+            for kw in value.keywords:
+                if kw.arg == "maxsize":
+                    size = kw.value
+            bounded = not (_is_none(size) or (isinstance(size, ast.Constant) and size.value == 0))
+            return CType("queue", subtype=qn, bounded=bounded)
+        if qn in WEAK:
+            return CType("weak")
+        if qn == "dataclasses.field":
+            for kw in value.keywords:
+                if kw.arg == "default_factory":
+                    factory = kw.value
+                    if isinstance(factory, ast.Lambda):
+                        return self.classify(factory.body, local)
+                    return self.classify(ast.Call(func=factory, args=[], keywords=[]), local)
+        return OTHER
+
+    def classify_annotation(self, ann: Optional[ast.AST]) -> CType:
+        if ann is None:
+            return OTHER
+        base = ann.value if isinstance(ann, ast.Subscript) else ann
+        qn = self.names.qualname(base)
+        if qn is None and isinstance(base, ast.Constant):
+            return OTHER
+        return {
+            "builtins.list": CType("list"), "typing.List": CType("list"),
+            "builtins.dict": CType("dict"), "typing.Dict": CType("dict"),
+            "typing.DefaultDict": CType("dict", subtype="defaultdict"),
+            "collections.defaultdict": CType("dict", subtype="defaultdict"),
+            "typing.Counter": CType("dict", subtype="counter"),
+            "collections.Counter": CType("dict", subtype="counter"),
+            "builtins.set": CType("set"), "typing.Set": CType("set"),
+        }.get(qn or "", OTHER)
+
+    # ------------------------------------------------------------ statements
+    def _function(self, node: ast.AST) -> None:
+        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        saved_stmt = self._stmt
+        self._stmt = node
+        outer = self._func
+        cls = self._class_body
+        decorator_names: List[str] = []
+        for dec in node.decorator_list:
+            self.visit(dec)
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            qn = self.names.qualname(target, self._local_names()) or ""
+            short = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+            decorator_names.append(short)
+            if qn in CACHE_DECORATORS:
+                self.caches.append(self._cache_site(dec, qn, node, cls))
+        for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
+            self.visit(default)
+        if outer is not None:
+            outer.locals.add(node.name)
+        func = FuncInfo(node, node.name, outer if cls is None else self._class_parent)
+        func.decorators = tuple(decorator_names)
+        args = node.args
+        positional = [a.arg for a in args.posonlyargs + args.args]
+        func.params = set(positional + [a.arg for a in args.kwonlyargs])
+        if args.vararg:
+            func.params.add(args.vararg.arg)
+        if args.kwarg:
+            func.params.add(args.kwarg.arg)
+        func.locals |= func.params
+        if cls is not None:
+            func.is_method = True
+            func.cls = cls
+            cls.methods.setdefault(node.name, func)
+            if "staticmethod" not in decorator_names and positional:
+                func.self_name = positional[0]
+            func.is_ctor = node.name in CTOR_METHODS
+            func.definition_time = node.name in DEFINITION_TIME or cls.is_meta
+        elif outer is not None:
+            func.cls = outer.cls
+            func.definition_time = outer.definition_time
+            if outer.self_name and outer.self_name not in func.params:
+                func.self_name = outer.self_name
+        self.functions.append(func)
+        self._enter_body(func, node.body)
+        self._stmt = saved_stmt
+
+    def _enter_body(self, func: FuncInfo, body: List[ast.stmt]) -> None:
+        saved = (self._func, self._class_body, self._loops, self._nested, self._guards)
+        self._func, self._class_body, self._loops, self._nested, self._guards = func, None, (), 0, ()
+        for stmt in body:
+            self.visit(stmt)
+        self._finish_function(func)
+        self._func, self._class_body, self._loops, self._nested, self._guards = saved
+
+    _class_parent: Optional[FuncInfo] = None
+
+    def _lambda(self, node: ast.Lambda) -> None:
+        outer = self._func
+        func = FuncInfo(node, "<lambda>", outer if self._class_body is None else self._class_parent)
+        func.kind = "lambda"
+        args = node.args
+        func.params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+        func.locals |= func.params
+        if outer is not None:
+            func.cls = outer.cls
+            if outer.self_name and outer.self_name not in func.params:
+                func.self_name = outer.self_name
+        saved = (self._func, self._class_body, self._loops, self._nested)
+        self._func, self._class_body, self._loops, self._nested = func, None, (), 1
+        self.visit(node.body)
+        self._finish_function(func)
+        self._func, self._class_body, self._loops, self._nested = saved
+
+    def _cache_site(self, dec: ast.expr, qn: str, node: ast.AST, cls: Optional[ClassInfo]) -> CacheSite:
+        unbounded = qn == "functools.cache"
+        if isinstance(dec, ast.Call) and qn == "functools.lru_cache":
+            size: Optional[ast.AST] = ast.Constant(128)
+            if dec.args:
+                size = dec.args[0]
+            for kw in dec.keywords:
+                if kw.arg == "maxsize":
+                    size = kw.value
+            unbounded = _is_none(size)
+        decorators = {getattr(d, "id", getattr(d, "attr", "")) for d in getattr(node, "decorator_list", [])}
+        on_instance = cls is not None and not ({"staticmethod", "classmethod"} & decorators)
+        return CacheSite(dec, node, qn, unbounded, on_instance, cls is not None)
+
+    def _class(self, node: ast.ClassDef) -> None:
+        for dec in node.decorator_list:
+            self.visit(dec)
+        for base in node.bases:
+            self.visit(base)
+        for kw in node.keywords:
+            self.visit(kw.value)
+        qual = ".".join(self._class_stack + [node.name])
+        info = ClassInfo(node, qual)
+        for base in node.bases:
+            qn = self.names.qualname(base) or ""
+            info.base_qualnames.append(qn)
+            if isinstance(base, ast.Name):
+                info.bases.append(base.id)
+            elif isinstance(base, ast.Attribute):
+                info.bases.append(base.attr)
+        info.is_meta = any(qn in META_BASES for qn in info.base_qualnames) or any(
+            b in self.classes and self.classes[b].is_meta for b in info.bases)
+        info.transient = node.name.endswith(TRANSIENT_SUFFIXES) or node.name.startswith("Test") \
+            or any(qn in TRANSIENT_BASES for qn in info.base_qualnames)
+        self.classes[qual] = info
+        if self._func is None and self._class_body is None:
+            self.top_classes[node.name] = info
+        if self._func is not None:
+            self._func.locals.add(node.name)
+        saved = (self._class_body, self._func, self._class_parent, self._loops, self._nested, self._guards)
+        self._class_parent = self._func if self._func is not None else self._class_parent
+        self._class_body, self._func, self._loops, self._nested, self._guards = info, None, (), 0, ()
+        self._class_stack.append(node.name)
+        for stmt in node.body:
+            self.visit(stmt)
+        self._class_stack.pop()
+        self._class_body, self._func, self._class_parent, self._loops, self._nested, self._guards = saved
+
+    def _store_name(self, target: ast.AST) -> None:
+        if self._func is not None:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    self._func.locals.add(node.id)
+
+    def _assign(self, node: ast.Assign) -> None:
+        saved = self._stmt
+        self._stmt = node
+        self.visit(node.value)
+        multi = len(node.targets) > 1
+        for target in node.targets:
+            self._target(target, node.value, multi, None)
+        self._stmt = saved
+
+    def _annassign(self, node: ast.AnnAssign) -> None:
+        saved = self._stmt
+        self._stmt = node
+        if node.value is not None:
+            self.visit(node.value)
+            self._target(node.target, node.value, False, node.annotation)
+        else:
+            self._store_name(node.target)
+            if not isinstance(node.target, ast.Name):
+                self.visit(node.target)
+        self._stmt = saved
+
+    def _target(self, target: ast.AST, value: Optional[ast.AST], multi: bool, ann: Optional[ast.AST]) -> None:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            values: List[Optional[ast.AST]]
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts) \
+                    and not any(isinstance(e, ast.Starred) for e in value.elts):
+                values = list(value.elts)
+            else:
+                values = [None] * len(target.elts)
+            for elt, val in zip(target.elts, values):
+                self._target(elt, val, True, None)
+            return
+        if isinstance(target, ast.Starred):
+            self._target(target.value, None, True, None)
+            return
+        if isinstance(target, ast.Subscript):
+            self.visit(target.value)
+            self.visit(target.slice)
+            if isinstance(target.slice, ast.Slice):
+                self._record(self._event("bound", "slice-assign", target), target.value)
+            else:
+                ev = self._event("grow", "setitem", target)
+                ev.const = _const_key(target.slice)
+                self._record(ev, target.value)
+            return
+        if isinstance(target, ast.Name):
+            self._store_name(target)
+        elif isinstance(target, ast.Attribute):
+            self.visit(target.value)
+        else:
+            self.visit(target)
+            return
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add) \
+                and ast.dump(value.left) == ast.dump(target, annotate_fields=True).replace("Store()", "Load()"):
+            ev = self._event("grow", "x = x + ...", target)
+            self._record(ev, target)
+            return
+        ev = self._event("create", "assign", target)
+        local = self._local_names()
+        ctype = self.classify(value, local)
+        if ctype.kind == "other" and ann is not None:
+            ctype = self.classify_annotation(ann)
+        ev.ctype = ctype
+        ev.value = value
+        ev.ann = ann
+        ev.multi = multi
+        key = _guard_key(target)
+        ev.lazy = key is not None and key in self._guards
+        self._record(ev, target)
+
+    def _augassign(self, node: ast.AugAssign) -> None:
+        saved = self._stmt
+        self._stmt = node
+        self.visit(node.value)
+        target = node.target
+        if isinstance(target, ast.Subscript):
+            self.visit(target.value)
+            self.visit(target.slice)
+            if not isinstance(target.slice, ast.Slice):
+                ev = self._event("grow", "augitem", target)
+                ev.const = _const_key(target.slice)
+                self._record(ev, target.value)
+        elif isinstance(target, (ast.Name, ast.Attribute)):
+            if isinstance(target, ast.Name):
+                self._store_name(target)
+            else:
+                self.visit(target.value)
+            if isinstance(node.op, ast.Add):
+                self._record(self._event("grow", "+=", target), target)
+            elif isinstance(node.op, ast.BitOr):
+                self._record(self._event("grow", "|=", target), target)
+            elif isinstance(node.op, (ast.Sub, ast.BitAnd)):
+                self._record(self._event("bound", "-=", target), target)
+        self._stmt = saved
+
+    def _delete(self, node: ast.Delete) -> None:
+        saved = self._stmt
+        self._stmt = node
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                self.visit(target.value)
+                self.visit(target.slice)
+                self._record(self._event("bound", "del", target), target.value)
+                if isinstance(target.slice, ast.Constant) and target.slice.value == 0 \
+                        and not isinstance(target.slice.value, bool):
+                    ev = self._event("popfront", "del x[0]", target)
+                    if not self._record(ev, target.value):
+                        ev.key = None
+                        self.events.append(ev)
+            elif isinstance(target, (ast.Name, ast.Attribute)):
+                if isinstance(target, ast.Attribute):
+                    self.visit(target.value)
+                self._record(self._event("bound", "del", target), target)
+            else:
+                self.visit(target)
+        self._stmt = saved
+
+    def _long_running(self, test: ast.AST) -> bool:
+        if isinstance(test, ast.Constant):
+            return bool(test.value) and test.value is not Ellipsis
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = test.operand
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) \
+                    and inner.func.attr == "is_set" and not inner.args:
+                return True
+            return self._self_flag(inner)
+        return self._self_flag(test)
+
+    def _self_flag(self, node: ast.AST) -> bool:
+        func = self._func
+        return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (
+            func is not None and func.self_name is not None and node.value.id == func.self_name)
+
+    def _while(self, node: ast.While) -> None:
+        saved = self._stmt
+        self._stmt = node
+        self.visit(node.test)
+        loops = self._loops
+        if self._long_running(node.test):
+            self._loops = loops + (node,)
+            if self._func is not None and self._func.cls is not None:
+                self._func.cls.long_running = True
+        for stmt in node.body:
+            self.visit(stmt)
+        self._loops = loops
+        for stmt in node.orelse:
+            self.visit(stmt)
+        self._stmt = saved
+
+    def _asyncfor(self, node: ast.AsyncFor) -> None:
+        saved = self._stmt
+        self._stmt = node
+        self.visit(node.iter)
+        self._store_name(node.target)
+        loops = self._loops
+        self._loops = loops + (node,)
+        for stmt in node.body:
+            self.visit(stmt)
+        self._loops = loops
+        for stmt in node.orelse:
+            self.visit(stmt)
+        self._stmt = saved
+
+    def _for(self, node: ast.For) -> None:
+        saved = self._stmt
+        self._stmt = node
+        self.visit(node.iter)
+        self._store_name(node.target)
+        for stmt in node.body:
+            self.visit(stmt)
+        for stmt in node.orelse:
+            self.visit(stmt)
+        self._stmt = saved
+
+    def _if(self, node: ast.If) -> None:
+        saved = self._stmt
+        self._stmt = node
+        self.visit(node.test)
+        guards = self._guards
+        new = _lazy_guards(node.test)
+        if new:
+            self._guards = guards + tuple(new)
+        for stmt in node.body:
+            self.visit(stmt)
+        self._guards = guards
+        for stmt in node.orelse:
+            self.visit(stmt)
+        self._stmt = saved
+
+    def _return(self, node: ast.Return) -> None:
+        saved = self._stmt
+        self._stmt = node
+        value = node.value
+        if value is not None:
+            self.visit(value)
+            func = self._func
+            if func is not None and isinstance(value, ast.Name) and value.id in func.params:
+                func.returns_param = True
+            self._returned(value)
+        self._stmt = saved
+
+    def _returned(self, value: ast.AST) -> None:
+        elts = value.elts if isinstance(value, ast.Tuple) else [value]
+        for elt in elts:
+            if isinstance(elt, (ast.Name, ast.Attribute)):
+                self._record(self._event("return", "return", elt), elt)
+
+    def _yield(self, node: ast.AST) -> None:
+        if self._func is not None:
+            self._func.has_yield = True
+        value = getattr(node, "value", None)
+        if value is not None:
+            self.visit(value)
+            self._returned(value)
+
+    def _global(self, node: ast.Global) -> None:
+        if self._func is not None:
+            self._func.globals.update(node.names)
+
+    def _nonlocal(self, node: ast.Nonlocal) -> None:
+        if self._func is not None:
+            self._func.nonlocals.update(node.names)
+
+    def _import(self, node: ast.AST) -> None:
+        if self._func is not None or self._class_body is not None:
+            self.names.add_import(node)  # type: ignore[arg-type]
+
+    # ----------------------------------------------------------- expressions
+    def _name(self, node: ast.Name) -> None:
+        if self._func is not None and isinstance(node.ctx, ast.Store):
+            self._func.locals.add(node.id)
+
+    def _comp(self, node: ast.AST) -> None:
+        self._nested += 1
+        self._children(node)
+        self._nested -= 1
+
+    def _call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            attr = func.attr
+            receiver = func.value
+            if attr in GROWTH_METHODS:
+                ev = self._event("grow", attr, node)
+                args = node.args
+                if attr in ("add", "setdefault") and args:
+                    ev.const = _const_key(args[0])
+                elif attr == "update":
+                    ev.const = all(isinstance(a, ast.Dict) and all(k is not None and _const_key(k) for k in a.keys)
+                                   for a in args)
+                elif attr == "insert" and args and isinstance(args[0], ast.Constant) and args[0].value == 0:
+                    ev.front = True
+                    pop = self._event("popfront", "insert(0, ...)", node)
+                    if not self._record(pop, receiver):
+                        self.events.append(pop)
+                self._record(ev, receiver)
+            elif attr == "pop" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant) \
+                    and node.args[0].value == 0 and not isinstance(node.args[0].value, bool) and not node.keywords:
+                pop = self._event("popfront", "pop(0)", node)
+                if not self._record(pop, receiver):
+                    self.events.append(pop)
+            elif attr == "cache_clear":
+                if isinstance(receiver, ast.Name):
+                    self.cache_clears.add(receiver.id)
+                elif isinstance(receiver, ast.Attribute):
+                    self.cache_clears.add(receiver.attr)
+        qn = self.names.qualname(func, self._local_names()) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        if qn is not None:
+            if qn in FIGURE_CREATORS:
+                self.figure_calls.append((node, self._stmt, self._func, self._loops))
+            elif qn == "matplotlib.pyplot.close":
+                self.close_calls.append((node, self._func))
+        if qn not in SAFE_CALLEES:
+            for arg in node.args:
+                value = arg.value if isinstance(arg, ast.Starred) else arg
+                if isinstance(value, (ast.Name, ast.Attribute)):
+                    self._record(self._event("pass", "pass", value), value)
+            for kw in node.keywords:
+                if isinstance(kw.value, (ast.Name, ast.Attribute)):
+                    self._record(self._event("pass", "pass", kw.value), kw.value)
+        self._children(node)
+
+    def _attribute(self, node: ast.Attribute) -> None:
+        attr = node.attr
+        value = node.value
+        func = self._func
+        if func is not None and isinstance(value, ast.Name) and value.id == func.self_name:
+            func.self_calls.append(attr)
+        if attr in REMOVAL_METHODS and isinstance(node.ctx, ast.Load):
+            if not self._record(self._event("attr", attr, node), value):
+                if attr in PLAIN_REMOVALS:
+                    inner = value
+                    while isinstance(inner, ast.Subscript):
+                        inner = inner.value
+                    if isinstance(inner, ast.Attribute):
+                        self.bound_attr_names.add(inner.attr)
+        self.visit(value)
+
+    def _compare(self, node: ast.Compare) -> None:
+        operands = [node.left] + list(node.comparators)
+        for i, op in enumerate(node.ops):
+            if not isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq)):
+                continue
+            left, right = operands[i], operands[i + 1]
+            for sized, other in ((left, right), (right, left)):
+                target = self._sized(sized)
+                if target is None:
+                    continue
+                if isinstance(other, ast.Constant) and other.value in (0, 1) and not isinstance(other.value, str):
+                    continue
+                if not self._record(self._event("bound", "size-check", node), target):
+                    inner = target
+                    while isinstance(inner, ast.Subscript):
+                        inner = inner.value
+                    if isinstance(inner, ast.Attribute):
+                        self.bound_attr_names.add(inner.attr)
+        self._children(node)
+
+    def _sized(self, node: ast.AST) -> Optional[ast.AST]:
+        if isinstance(node, ast.Call) and not node.keywords:
+            if isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1 \
+                    and "len" not in self.names.shadowed:
+                return node.args[0]
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "qsize" and not node.args:
+                return node.func.value
+        return None

@@ -1,0 +1,170 @@
+"""The engine: read, parse once, analyse once, run every enabled rule, apply ``# noqa``.
+
+``lint_source`` never raises: a file that cannot be decoded or parsed, or that trips an
+internal error, comes back as a ``FileResult`` with a one-line ``error``.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import re
+import sys
+import tokenize
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+from .types import Finding, FileResult, Settings
+
+NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
+ENGINE_VERSION = "1"
+# Words whose absence proves a module can have no finding: every rule needs one of them.
+TRIGGERS = (b"append", b"extend", b"insert", b"add", b"update", b"setdefault", b"put", b"+=",
+            b"|=", b"pop", b"del ", b"figure", b"subplot", b"gcf", b"cache", b"] =", b"]=",
+            b"Queue", b"deque", b"+ [", b"+[")
+
+
+class SourceError(Exception):
+    """A file that cannot be decoded or parsed; the message is one line."""
+
+
+def decode_source(source: bytes) -> str:
+    """Decode like the interpreter does: BOM, PEP 263 coding line, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"cannot decode: {exc}") from None
+    try:
+        text = source.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"cannot decode as {encoding}: {_reason(exc)}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def _reason(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or exc.__class__.__name__
+
+
+def parse(source: bytes) -> Tuple[ast.Module, str]:
+    """Parse once with the running interpreter's grammar; errors become ``SourceError``."""
+    text = decode_source(source)
+    if "\x00" in text:
+        raise SourceError("cannot parse: the file contains NUL bytes")
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        where = f" (line {exc.lineno}" + (f", column {exc.offset})" if exc.offset else ")") if exc.lineno else ""
+        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        raise SourceError(f"cannot parse: {exc.msg}{where}; not valid Python {version} syntax") from None
+    except (RecursionError, MemoryError):
+        raise SourceError("cannot parse: too deeply nested for the Python parser") from None
+    except ValueError as exc:
+        raise SourceError(f"cannot parse: {_reason(exc)}") from None
+    return tree, text
+
+
+def may_have_findings(source: bytes) -> bool:
+    """A cheap text test: False proves no rule can fire on this file."""
+    return any(word in source for word in TRIGGERS)
+
+
+def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settings] = None,
+                apply_noqa: bool = True, skip_pass: bool = True) -> FileResult:
+    """Lint one file's bytes. Never raises."""
+    settings = settings or Settings()
+    digest = hashlib.sha256(source).hexdigest()
+    if skip_pass and not may_have_findings(source):
+        try:
+            decode_source(source)
+        except SourceError as exc:
+            return FileResult(path, error=str(exc), source_hash=digest)
+        if b"\x00" in source:
+            return FileResult(path, error="cannot parse: the file contains NUL bytes", source_hash=digest)
+        # The file may still have a syntax error; only a full parse can tell.
+        try:
+            parse(source)
+        except SourceError as exc:
+            return FileResult(path, error=str(exc), source_hash=digest)
+        return FileResult(path, source_hash=digest)
+    try:
+        tree, text = parse(source)
+    except SourceError as exc:
+        return FileResult(path, error=str(exc), source_hash=digest)
+    try:
+        findings = list(lint_tree(tree, text, path, settings))
+    except RecursionError:
+        return FileResult(path, error="cannot analyse: too deeply nested", source_hash=digest)
+    except Exception as exc:  # noqa: BLE001 - an internal error must not stop the run
+        return FileResult(path, error=f"internal error: {exc.__class__.__name__}: {_reason(exc)}",
+                          source_hash=digest)
+    suppressed = 0
+    if apply_noqa and findings:
+        lines = text.splitlines()
+        kept = [f for f in findings if not is_suppressed(lines, f)]
+        suppressed = len(findings) - len(kept)
+        findings = kept
+    return FileResult(path, tuple(findings), source_hash=digest, noqa_suppressed=suppressed)
+
+
+def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> List[Finding]:
+    """Run every enabled rule over an already parsed module (flake8 hands us its tree)."""
+    from .analysis.containers import analyse_module
+    from .rules import RULES
+
+    lines = text.splitlines()
+    facts = analyse_module(tree, lines)
+    findings: List[Finding] = []
+    for code, rule in RULES.items():
+        if code not in settings.select:
+            continue
+        for report in rule.check(facts, settings):
+            if report.confidence < settings.min_confidence:
+                continue
+            node = report.node
+            line, col = facts.position(node)
+            end_line, end_col = facts.end_position(node)
+            fingerprint = " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
+            findings.append(Finding(
+                path=path, line=line, column=col + 1, end_line=end_line, end_column=end_col + 1,
+                code=code, message=report.message, container=report.container,
+                confidence=report.confidence, fix=report.fix, fingerprint=fingerprint,
+            ))
+    findings.sort(key=lambda f: f.sort_key)
+    return _dedupe(findings)
+
+
+def _dedupe(findings: Sequence[Finding]) -> List[Finding]:
+    seen = set()
+    out = []
+    for f in findings:
+        key = (f.line, f.column, f.code)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def noqa_codes(line: str) -> Optional[Tuple[str, ...]]:
+    """None: no noqa; (): a bare noqa (everything); else the listed codes."""
+    match = NOQA.search(line)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    if not codes:
+        return ()
+    return tuple(c.upper() for c in re.split(r"[,\s]+", codes) if c)
+
+
+def is_suppressed(lines: Sequence[str], finding: Finding) -> bool:
+    if not 0 < finding.line <= len(lines):
+        return False
+    codes = noqa_codes(lines[finding.line - 1])
+    if codes is None:
+        return False
+    return not codes or any(finding.code.startswith(c) for c in codes)
+
+
+def lint_paths_sources(items: Iterable[Tuple[str, bytes]], settings: Settings) -> List[FileResult]:
+    return [lint_source(source, path, settings) for path, source in items]

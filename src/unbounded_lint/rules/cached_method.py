@@ -1,0 +1,67 @@
+"""## What it does
+Flags `functools.lru_cache` (bounded or not) and `functools.cache` on an instance method.
+
+## Why is this bad?
+The cache lives on the function, which lives on the class, for the life of the process. Every
+call stores `self` in a cache key, so every instance the method was ever called on stays alive,
+with everything it references — long after the rest of the program has let go of it. A bounded
+`lru_cache` only limits how many instances leak.
+
+Static methods and class methods are not flagged here (UBL008 covers unbounded function
+caches). The finding is reported at the decorator expression.
+
+## Example
+```python
+class Portfolio:
+    @lru_cache(maxsize=None)
+    def exposure(self, symbol):
+        ...
+```
+
+## Use instead
+```python
+class Portfolio:
+    def __init__(self):
+        self._exposure = {}
+
+    def exposure(self, symbol):
+        if symbol not in self._exposure:
+            self._exposure[symbol] = self._compute_exposure(symbol)
+        return self._exposure[symbol]
+```
+or `functools.cached_property` for an argument-free method.
+
+## Fix safety
+No automatic fix: the right cache depends on the object's lifetime.
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..analysis.containers import ModuleFacts
+from ..types import Confidence, Settings
+from .base import Report
+
+CODE = "UBL006"
+NAME = "cached-method"
+SUMMARY = "lru_cache or cache on a method keeps every instance alive"
+
+INVALID = (
+    "from functools import lru_cache\n\nclass A:\n    @lru_cache(maxsize=128)\n    def f(self, x):\n        return x\n",
+)
+VALID = (
+    "from functools import lru_cache\n\nclass A:\n    @staticmethod\n    @lru_cache(maxsize=128)\n    def f(x):\n        return x\n",
+)
+
+
+def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
+    for site in facts.caches:
+        if site.on_instance_method:
+            name = site.qualname.rsplit(".", 1)[1]
+            method = getattr(site.func, "name", "?")
+            yield Report(site.decorator, f"{name} on method '{method}' keeps every instance it was called "
+                                         "on alive; cache per instance instead", method, Confidence.HIGH, None)

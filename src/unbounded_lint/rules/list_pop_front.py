@@ -1,0 +1,102 @@
+"""## What it does
+Flags `x.pop(0)`, `del x[0]` and `x.insert(0, v)` where `x` is not known to be something other
+than a list (a dict, a deque, a set, a queue).
+
+## Why is this bad?
+Removing or inserting at the front of a list moves every other element: O(n) per call. A list
+used as a FIFO (`history.pop(0)`, a BFS frontier `queue.pop(0)`) turns a linear job quadratic
+and stalls a long-running loop as the list grows. `collections.deque` does both in O(1).
+
+Not flagged: module-level code outside functions (it runs once), and `sys.path` / `sys.argv`
+(set-up code whose length is tiny).
+
+## Example
+```python
+def bfs(start):
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        queue.extend(node.children)
+```
+
+## Use instead
+```python
+from collections import deque
+
+def bfs(start):
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        queue.extend(node.children)
+```
+
+## Fix safety
+Safe, and only offered when the list's creation is visible and every use of it in its owner
+scope works on a deque (see UBL001): the creation becomes `deque(...)`, `pop(0)` becomes
+`popleft()` and `insert(0, v)` becomes `appendleft(v)`. When the same list also grows without
+bound (UBL001), the deque gets `maxlen=N` as well.
+
+## Options
+`max-length` (default 1000), when the list also grows without bound.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from ..analysis.containers import ModuleFacts
+from ..analysis.fixplan import container_maxlen, make_fix, plan_deque
+from ..types import Confidence, Settings
+from .base import Report
+
+CODE = "UBL004"
+NAME = "list-pop-front"
+SUMMARY = "pop(0), del x[0] or insert(0, v) on a list is O(n)"
+NOT_LISTS = frozenset({"dict", "deque", "set", "queue", "weak"})
+EXEMPT = frozenset({"sys.path", "sys.argv"})
+
+INVALID = (
+    "def drain(items):\n    while items:\n        handle(items.pop(0))\n",
+)
+VALID = (
+    "from collections import deque\n\ndef drain():\n    items = deque(load())\n    while items:\n        handle(items.popleft())\n",
+    "def first(d):\n    return d.pop(0)\n\nd = {}\nd = first(d)\n",
+)
+
+
+def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
+    for c in facts.containers.values():
+        if not c.popfronts or c.ctype.kind in NOT_LISTS:
+            continue
+        plan = None
+        if c.ctype.kind == "list":
+            plan = plan_deque(facts, c, container_maxlen(facts, c, settings.max_length))
+        for ev in c.popfronts:
+            if ev.func is None or ev.depth:
+                continue
+            fix = make_fix("use a deque with popleft()/appendleft()", plan.edits) if plan else None
+            yield _report(facts, ev, fix, facts.owner_text(c))
+    for ev in facts.unresolved_popfronts:
+        if ev.func is None:
+            continue
+        receiver = _receiver(ev.node)
+        if receiver is not None and facts.names.qualname(receiver) in EXEMPT:
+            continue
+        yield _report(facts, ev, None, "")
+
+
+def _receiver(node: ast.AST) -> "ast.AST | None":
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.value
+    if isinstance(node, ast.Subscript):
+        return node.value
+    return None
+
+
+def _report(facts: ModuleFacts, ev, fix, owner: str) -> Report:  # type: ignore[no-untyped-def]
+    receiver = _receiver(ev.node)
+    text = (facts.segment(receiver) if receiver is not None else None) or "list"
+    text = " ".join(text.split())[:60]
+    hint = "use collections.deque and popleft()" if ev.op != "insert(0, ...)" else "use collections.deque and appendleft()"
+    return Report(ev.node, f"{ev.op} on list '{text}' is O(n); {hint}", owner, Confidence.MEDIUM, fix)

@@ -1,0 +1,76 @@
+"""## What it does
+Flags the same unbounded queue constructors as UBL003 — no `maxsize`/`maxlen` — where a
+consumer does take items out in the owner scope (`get`, `get_nowait`, `popleft`, `pop`, or the
+queue is handed to other code) but nothing limits the producer. Opt-in: enable it with
+`--extend-select UBL007` or `select`.
+
+## Why is this bad?
+Under load the producer outruns the consumer — a flooded websocket, a GUI frozen while a log
+queue fills, a slow database writer — and the queue grows without bound until memory runs out.
+
+## Example
+```python
+class Sender:
+    def __init__(self):
+        self.outbox = asyncio.Queue()
+
+    async def send(self, msg):
+        await self.outbox.put(msg)
+
+    async def pump(self, ws):
+        while True:
+            await ws.send(await self.outbox.get())
+```
+
+## Use instead
+```python
+        self.outbox = asyncio.Queue(maxsize=1000)
+```
+
+## Fix safety
+Unsafe (applied only with `--unsafe-fixes`): with `maxsize=N`, `put` blocks (or
+`put_nowait` raises `QueueFull`) when the queue is full, and a deque with `maxlen=N` silently
+drops the oldest item. That is the point of backpressure, but it changes behaviour under load.
+`SimpleQueue` has no `maxsize` and gets no fix.
+
+## Options
+`max-length` (default 1000): the `maxsize`/`maxlen` of the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..analysis.containers import ModuleFacts
+from ..analysis.fixplan import make_fix, plan_keyword
+from ..types import Settings
+from ._queues import unbounded_queues
+from .base import Report
+
+CODE = "UBL007"
+NAME = "queue-without-backpressure"
+SUMMARY = "A consumed queue has no size limit, so the producer is never slowed down"
+DEFAULT = False
+
+INVALID = (
+    "import queue\n\nclass Pipe:\n    def __init__(self):\n        self.q = queue.Queue()\n\n    def put(self, m):\n        self.q.put(m)\n\n    def take(self):\n        return self.q.get()\n",
+)
+VALID = (
+    "import queue\n\nclass Pipe:\n    def __init__(self):\n        self.q = queue.Queue(100)\n\n    def put(self, m):\n        self.q.put(m)\n\n    def take(self):\n        return self.q.get()\n",
+)
+
+
+def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
+    n = settings.max_length
+    for c, creation, consumers in unbounded_queues(facts):
+        if not consumers:
+            continue
+        call = creation.value
+        fix = None
+        if c.ctype.kind == "deque":
+            fix = make_fix(f"add maxlen={n}", plan_keyword(facts, call, "maxlen", n), unsafe=True)  # type: ignore[arg-type]
+        elif not c.ctype.subtype.endswith("SimpleQueue"):
+            fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n), unsafe=True)  # type: ignore[arg-type]
+        hint = fix.description if fix else "bound the producer"
+        yield Report(call, f"queue '{facts.owner_text(c)}' has a consumer but no size limit, so nothing "
+                           f"slows the producer; {hint}", facts.owner_text(c), facts.confidence(c, creation), fix)

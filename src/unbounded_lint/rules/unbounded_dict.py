@@ -1,0 +1,110 @@
+"""## What it does
+Flags a dict or set that outlives the call that grows it (instance or class attribute, module
+global, local in a long-running loop) and gains keys — `x[k] = v`, `setdefault`, `update`,
+`|=`, `add`, `x[k] += 1` on a `Counter` or `defaultdict`, also one level down in a dict of
+dicts or sets — with no eviction anywhere in its owner scope.
+
+## Why is this bad?
+A cache, an index or a "seen" set keyed by request ids, timestamps or user ids never forgets a
+key: it holds one entry per distinct key ever seen, for the life of the process.
+
+Keys that are all literal constants (`x["status"] = ...`, `x[Color.RED] = ...`, `x.add("ready")`)
+are a fixed key space and are not growth. Eviction is any of: `pop`, `popitem`, `del x[k]`,
+`clear`, a size check `len(x) >= n`, a reset to a fresh dict in a method other than the
+constructor, `discard`/`remove` for sets. Weak containers (`WeakValueDictionary`,
+`WeakKeyDictionary`, `WeakSet`) are never flagged.
+
+## Example
+```python
+class PriceCache:
+    def __init__(self):
+        self.cache = {}
+
+    def get(self, symbol):
+        if symbol not in self.cache:
+            self.cache[symbol] = fetch(symbol)
+        return self.cache[symbol]
+```
+
+## Use instead
+```python
+    def get(self, symbol):
+        if symbol not in self.cache:
+            self.cache[symbol] = fetch(symbol)
+            if len(self.cache) > 1000:
+                self.cache.pop(next(iter(self.cache)))
+        return self.cache[symbol]
+```
+
+## Fix safety
+Safe for dicts: `if len(x) > N: x.pop(next(iter(x)))` after each insert evicts the oldest key
+(dicts keep insertion order), and nothing changes while the dict holds fewer than N keys; after
+`update`/`|=` the eviction is a `while` loop. Sets get no fix (a set has no order to evict by),
+nor do nested dicts.
+
+## Options
+`max-length` (default 1000): the `N` of the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..analysis.containers import ModuleFacts
+from ..analysis.fixplan import make_fix, plan_evict
+from ..types import Settings
+from .base import Report
+from .unbounded_list import _short
+
+CODE = "UBL002"
+NAME = "unbounded-dict"
+SUMMARY = "A long-lived dict or set gains keys without eviction"
+DICT_GROWTH = frozenset({"setitem", "setdefault", "update", "|="})
+SET_GROWTH = frozenset({"add", "update", "|="})
+
+INVALID = (
+    "class Cache:\n    def __init__(self):\n        self.data = {}\n\n    def put(self, k, v):\n        self.data[k] = v\n",
+    "SEEN = set()\n\ndef handle(msg):\n    SEEN.add(msg.id)\n",
+)
+VALID = (
+    "class State:\n    def __init__(self):\n        self.status = {}\n\n    def update(self):\n        self.status['ok'] = True\n",
+    "class Cache:\n    def __init__(self):\n        self.data = {}\n\n    def put(self, k, v):\n        self.data[k] = v\n        if len(self.data) > 100:\n            self.data.pop(next(iter(self.data)))\n",
+)
+
+
+def _is_growth(kind: str, subtype: str, op: str, const: bool) -> bool:
+    if const:
+        return False
+    if kind == "set":
+        return op in SET_GROWTH
+    if op == "augitem":
+        return subtype in ("counter", "defaultdict")
+    return op in DICT_GROWTH
+
+
+def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
+    n = settings.max_length
+    for c in facts.containers.values():
+        ctype = c.ctype
+        if ctype.kind not in ("dict", "set"):
+            continue
+        sites = []
+        for ev in facts.growths(c):
+            if ev.depth == 0 and _is_growth(ctype.kind, ctype.subtype, ev.op, ev.const):
+                sites.append(ev)
+            elif ev.depth == 1 and ctype.kind == "dict" and ctype.elem in ("dict", "set") \
+                    and _is_growth(ctype.elem, "", ev.op, ev.const):
+                sites.append(ev)
+        if not sites or facts.bound_reason(c) is not None:
+            continue
+        owner = facts.owner_text(c)
+        noun = "set" if ctype.kind == "set" else "dict"
+        for ev in sites:
+            text = facts.receiver_text(ev) or c.name
+            fix = None
+            if ctype.kind == "dict" and ev.depth == 0:
+                fix = make_fix(f"evict the oldest key beyond {n}", plan_evict(facts, ev, n))
+            hint = fix.description if fix else "evict entries or use a bounded cache"
+            op = "x[k] = v" if ev.op == "setitem" else "x[k] += ..." if ev.op == "augitem" else ev.op
+            yield Report(ev.node, f"{noun} '{_short(text)}' gains keys without eviction ({op}); {hint}",
+                         owner, facts.confidence(c, ev), fix)

@@ -1,0 +1,121 @@
+"""## What it does
+Flags a list that outlives the call that grows it — an instance attribute, a class attribute, a
+module global, or a local grown inside a long-running loop — and that grows (`append`,
+`extend`, `insert`, `+=`, `x = x + [...]`, also through a subscript path such as
+`self.hist["loss"].append(v)` on a dict of lists or a `defaultdict(list)`) with nothing in its
+owner scope that bounds it.
+
+## Why is this bad?
+A training loop, a bot or a dashboard that appends to a history on every tick keeps every item
+for the life of the process. Memory creeps up for days until the process is killed.
+
+Anything below, anywhere in the owner (every method of the class and of its subclasses in the
+module, or the whole module for a global), counts as a bound: `deque(maxlen=...)`, a size check
+`len(x) > n`, a removal (`pop`, `remove`, `clear`, `del x[...]`, `x[:] = ...`), a trim
+`x = x[-n:]`, a swap `batch, self.x = self.x, []`, a reset to a fresh container in a method
+other than the constructor, a removal method handed on as a callback.
+
+Not flagged: growth only in constructors (`__init__`, `__post_init__`, `__setstate__`, `setUp`,
+`__enter__`, and private helpers only constructors call); growth at definition time
+(`__init_subclass__`, `__set_name__`, metaclass methods, registration decorators that return
+the function they were given); lists whose creation is not visible in the owner (passed in,
+made by a base class in another module).
+
+Confidence: `low` when the owner looks short-lived (a class named like a visitor, builder,
+parser, serializer..., a subclass of `ast.NodeVisitor` or `unittest.TestCase`, or a list the
+class returns to its caller); such findings are hidden at the default `--min-confidence medium`.
+`high` when the owner runs a long-running loop or the list is a module global or loop local.
+
+## Example
+```python
+class Trainer:
+    def __init__(self):
+        self.losses = []
+
+    def step(self, loss):
+        self.losses.append(loss)
+```
+
+## Use instead
+```python
+from collections import deque
+
+class Trainer:
+    def __init__(self):
+        self.losses = deque(maxlen=1000)
+
+    def step(self, loss):
+        self.losses.append(loss)
+```
+
+## Fix safety
+Safe: behaviour is unchanged while the list holds fewer than `max-length` items. The list
+becomes `deque(maxlen=N)` when every use in the owner scope works on a deque (append, extend,
+pop, popleft, clear, len, iteration, `in`, integer indexing, `reversed`, `list()`, `sum()`,
+`min()`, `max()`, `sorted()`, `any()`, `all()`). Otherwise — slicing, `+`/`+=` with a list,
+`sort()`, `insert`, `==` with a list, handing it to other code, a type annotation other than
+plain `list` — `if len(x) > N: del x[:-N]` is inserted after each growth statement (`del x[N:]`
+for `insert(0, v)`, so the newest items survive). A growth inside a lambda, a comprehension or
+a compound statement's header gets no fix.
+
+## Options
+`max-length` (default 1000): the `N` of the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..analysis.containers import ModuleFacts
+from ..analysis.fixplan import make_fix, plan_deque, plan_trim
+from ..types import Settings
+from .base import Report
+
+CODE = "UBL001"
+NAME = "unbounded-list"
+SUMMARY = "A long-lived list grows without bound"
+LIST_GROWTH = frozenset({"append", "extend", "insert", "+=", "x = x + ..."})
+
+INVALID = (
+    "class Bot:\n    def __init__(self):\n        self.history = []\n\n    def on_tick(self, price):\n        self.history.append(price)\n",
+    "PRICES = []\n\ndef record(p):\n    PRICES.append(p)\n",
+    "def run(feed):\n    seen = []\n    while True:\n        seen.append(feed.read())\n",
+)
+VALID = (
+    "class Bot:\n    def __init__(self):\n        self.history = []\n\n    def on_tick(self, price):\n        self.history.append(price)\n        if len(self.history) > 100:\n            self.history.pop(0)\n",
+    "class Bot:\n    def __init__(self, seed):\n        self.history = []\n        for s in seed:\n            self.history.append(s)\n",
+    "class Bot:\n    def __init__(self):\n        self.batch = []\n\n    def add(self, x):\n        self.batch.append(x)\n\n    def flush(self):\n        self.batch = []\n",
+)
+
+
+def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
+    n = settings.max_length
+    for c in facts.containers.values():
+        kind = c.ctype.kind
+        if kind == "list":
+            depth = 0
+        elif kind == "dict" and c.ctype.elem in ("list", "deque"):
+            depth = 1
+        else:
+            continue
+        sites = [ev for ev in facts.growths(c) if ev.op in LIST_GROWTH and ev.depth == depth]
+        if not sites or facts.bound_reason(c) is not None:
+            continue
+        deque_plan = plan_deque(facts, c, n) if depth == 0 else None
+        owner = facts.owner_text(c)
+        for ev in sites:
+            text = facts.receiver_text(ev) or facts.segment(ev.node) or c.name
+            if deque_plan is not None:
+                fix = make_fix(f"use deque(maxlen={n})", deque_plan.edits)
+            elif c.ctype.elem == "deque" and depth:
+                fix = None
+            else:
+                fix = make_fix(f"trim to the last {n} items after each growth", plan_trim(facts, ev, n))
+            hint = fix.description if fix else f"bound it with deque(maxlen=...) or a size check"
+            yield Report(ev.node, f"'{_short(text)}' grows without bound ({ev.op}); {hint}",
+                         owner, facts.confidence(c, ev), fix)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,72 @@
+"""## What it does
+Flags a `queue.Queue`, `LifoQueue`, `PriorityQueue`, `SimpleQueue`, `asyncio.Queue` (and its
+Lifo/Priority variants), `multiprocessing.Queue` or `collections.deque` created with no
+`maxsize`/`maxlen` (or 0/None) into a long-lived owner, grown there (`put`, `put_nowait`,
+`append`, `appendleft`, `extend`) and never taken from in the owner scope: no `get`,
+`get_nowait`, `popleft`, `pop`, `clear`, size check, and not handed to other code that might
+consume it. A pure accumulator.
+
+## Why is this bad?
+Nothing ever leaves the queue, so every item put in stays for the life of the process.
+
+The finding is reported at the constructor call, once per queue. A queue that is consumed but
+has no bound is UBL007's business (opt-in).
+
+## Example
+```python
+class EventLog:
+    def __init__(self):
+        self.events = deque()
+
+    def record(self, event):
+        self.events.append(event)
+```
+
+## Use instead
+```python
+        self.events = deque(maxlen=1000)
+```
+
+## Fix safety
+Safe for a deque: `maxlen=N` is added, which drops the oldest items once N are held and changes
+nothing below that. Queues get no automatic fix: with a `maxsize`, `put` blocks when full.
+
+## Options
+`max-length` (default 1000): the `maxlen` of the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..analysis.containers import ModuleFacts
+from ..analysis.fixplan import make_fix, plan_keyword
+from ..types import Settings
+from ._queues import unbounded_queues
+from .base import Report
+
+CODE = "UBL003"
+NAME = "unbounded-queue"
+SUMMARY = "An unbounded queue or deque is filled and never drained"
+
+INVALID = (
+    "import queue\n\nclass Log:\n    def __init__(self):\n        self.q = queue.Queue()\n\n    def log(self, m):\n        self.q.put(m)\n",
+)
+VALID = (
+    "import queue\n\nclass Log:\n    def __init__(self):\n        self.q = queue.Queue(maxsize=100)\n\n    def log(self, m):\n        self.q.put(m)\n",
+)
+
+
+def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
+    for c, creation, consumers in unbounded_queues(facts):
+        if consumers:
+            continue
+        call = creation.value
+        fix = None
+        if c.ctype.kind == "deque":
+            fix = make_fix(f"add maxlen={settings.max_length}",
+                           plan_keyword(facts, call, "maxlen", settings.max_length))  # type: ignore[arg-type]
+        what = "deque" if c.ctype.kind == "deque" else "queue"
+        hint = fix.description if fix else "give it a maxsize or drain it"
+        yield Report(call, f"{what} '{facts.owner_text(c)}' is filled and never drained, with no size "
+                           f"limit; {hint}", facts.owner_text(c), facts.confidence(c, creation), fix)

@@ -1,0 +1,143 @@
+"""The small, frozen data types every part of unbounded-lint speaks.
+
+Positions follow ruff and flake8: ``line`` is 1-based, ``column`` is 1-based and counted in
+characters (not bytes). ``end_line``/``end_column`` point just past the reported expression.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+
+class Confidence(enum.IntEnum):
+    """How sure a rule is that the owner lives long enough for the growth to be a leak."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @classmethod
+    def parse(cls, text: str) -> "Confidence":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown confidence {text!r} (expected low, medium or high)") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+class Applicability(str, enum.Enum):
+    """Whether ``--fix`` applies a fix on its own (safe) or only with ``--unsafe-fixes``."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Replace the expression spanning ``start``..``end`` with the expression ``text``."""
+
+    start: Tuple[int, int]  # (line, 0-based character column)
+    end: Tuple[int, int]
+    text: str
+
+
+@dataclass(frozen=True)
+class InsertAfter:
+    """Insert the statements ``code`` after the statement that starts at ``stmt``.
+
+    ``code`` is written with four-space indentation; the fixer re-indents it with the file's
+    own indentation and newline style.
+    """
+
+    stmt: Tuple[int, int]
+    code: str
+
+
+@dataclass(frozen=True)
+class InsertBefore:
+    """Insert the statements ``code`` before the statement that starts at ``stmt``."""
+
+    stmt: Tuple[int, int]
+    code: str
+
+
+@dataclass(frozen=True)
+class AddImport:
+    """Ensure ``from module import name`` (only added when the name is not bound yet)."""
+
+    module: str
+    name: str
+
+
+Edit = "Replace | InsertAfter | InsertBefore | AddImport"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that repair one finding. Findings of one container share identical edits."""
+
+    description: str
+    edits: Tuple[object, ...]
+    applicability: Applicability = Applicability.SAFE
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reported site."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    message: str
+    container: str = ""
+    confidence: Confidence = Confidence.MEDIUM
+    fix: Optional[Fix] = None
+    # The source text of the statement holding the finding, whitespace-normalised; baselines
+    # key on it so that findings survive code moving up or down.
+    fingerprint: str = ""
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+    def fixable_with(self, unsafe: bool) -> bool:
+        return self.fix is not None and (unsafe or self.fix.applicability is Applicability.SAFE)
+
+    @property
+    def sort_key(self) -> Tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+
+DEFAULT_SELECT = ("UBL001", "UBL002", "UBL003", "UBL004", "UBL005", "UBL006")
+ALL_CODES = DEFAULT_SELECT + ("UBL007", "UBL008")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes which findings a file produces (and so keys the cache)."""
+
+    select: Tuple[str, ...] = DEFAULT_SELECT
+    max_length: int = 1000
+    min_confidence: Confidence = Confidence.MEDIUM
+
+    def enabled(self, code: str) -> bool:
+        return code in self.select
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The outcome of linting one file: findings, or an error that stopped it."""
+
+    path: str
+    findings: Tuple[Finding, ...] = ()
+    error: Optional[str] = None  # one line, e.g. "cannot parse: invalid syntax (line 3)"
+    source_hash: str = ""
+    noqa_suppressed: int = 0
+    extra: Tuple[Tuple[str, str], ...] = field(default_factory=tuple)
