@@ -156,3 +156,4 @@ class CacheSite:
     unbounded: bool
     on_instance_method: bool
     in_class: bool
+    in_function: bool = False  # a closure's cache dies with the closure

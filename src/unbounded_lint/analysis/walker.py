@@ -277,8 +277,10 @@ class Walker:
             return CType("dict", elem="list" if isinstance(value.value, ast.List) else "")
         if isinstance(value, (ast.Set, ast.SetComp)):
             return CType("set")
-        if isinstance(value, ast.Constant) and value.value is None:
-            return NONE
+        if isinstance(value, ast.Constant):
+            return NONE if value.value is None else CType("str") if isinstance(value.value, (str, bytes)) else OTHER
+        if isinstance(value, ast.JoinedStr):
+            return CType("str")
         if not isinstance(value, ast.Call):
             return OTHER
         qn = self.names.qualname(value.func, local)
@@ -324,6 +326,8 @@ class Walker:
             return CType("queue", subtype=qn, bounded=bounded)
         if qn in WEAK:
             return CType("weak")
+        if qn == "array.array":
+            return CType("array")
         if qn == "dataclasses.field":
             for kw in value.keywords:
                 if kw.arg == "default_factory":
@@ -436,7 +440,7 @@ class Walker:
             unbounded = _is_none(size)
         decorators = {getattr(d, "id", getattr(d, "attr", "")) for d in getattr(node, "decorator_list", [])}
         on_instance = cls is not None and not ({"staticmethod", "classmethod"} & decorators)
-        return CacheSite(dec, node, qn, unbounded, on_instance, cls is not None)
+        return CacheSite(dec, node, qn, unbounded, on_instance, cls is not None, self._func is not None)
 
     def _class(self, node: ast.ClassDef) -> None:
         for dec in node.decorator_list:

@@ -1,6 +1,6 @@
 """## What it does
 Flags `x.pop(0)`, `del x[0]` and `x.insert(0, v)` where `x` is not known to be something other
-than a list (a dict, a deque, a set, a queue).
+than a list (a dict, a deque, a set, a queue, an `array.array`, a string).
 
 ## Why is this bad?
 Removing or inserting at the front of a list moves every other element: O(n) per call. A list
@@ -53,7 +53,7 @@ from .base import Report
 CODE = "UBL004"
 NAME = "list-pop-front"
 SUMMARY = "pop(0), del x[0] or insert(0, v) on a list is O(n)"
-NOT_LISTS = frozenset({"dict", "deque", "set", "queue", "weak"})
+NOT_LISTS = frozenset({"dict", "deque", "set", "queue", "weak", "array", "str"})
 EXEMPT = frozenset({"sys.path", "sys.argv"})
 
 INVALID = (

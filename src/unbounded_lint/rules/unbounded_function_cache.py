@@ -57,7 +57,7 @@ VALID = (
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
     for site in facts.caches:
-        if site.on_instance_method or not site.unbounded:
+        if site.on_instance_method or not site.unbounded or site.in_function:
             continue
         name = getattr(site.func, "name", "?")
         if name in facts.walker.cache_clears:

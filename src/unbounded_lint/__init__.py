@@ -1,0 +1,40 @@
+"""unbounded-lint: find and fix unbounded containers in long-running Python programs.
+
+Public API::
+
+    from unbounded_lint import lint_source, fix_source, Finding, Settings
+
+    result = lint_source(b"...source...", "bot.py")       # -> FileResult (never raises)
+    for finding in result.findings: ...
+    outcome = fix_source(b"...source...", "bot.py")       # -> FixOutcome(source, fixed, ...)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from typing import TYPE_CHECKING, Any
+
+from .types import Applicability, Confidence, FileResult, Finding, Fix, Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .fixer import FixOutcome
+
+
+def lint_source(source: bytes, path: str = "<string>", settings: "Settings | None" = None) -> FileResult:
+    """Lint one file's bytes; see ``engine.lint_source``."""
+    from .engine import lint_source as _lint
+
+    return _lint(source, path, settings)
+
+
+def fix_source(source: bytes, path: str = "<string>", settings: "Settings | None" = None,
+               unsafe: bool = False) -> "FixOutcome":
+    """Fix one file's bytes; see ``fixer.fix_source``."""
+    from .fixer import fix_source as _fix
+
+    return _fix(source, path, settings, unsafe)
+
+
+__all__ = ["Applicability", "Confidence", "FileResult", "Finding", "Fix", "Settings",
+           "lint_source", "fix_source", "__version__"]

@@ -1,0 +1,319 @@
+"""Apply the findings' fixes with libcst, preserving everything else byte for byte.
+
+The rules already decided *what* to change (``Fix.edits``, addressed by source position); this
+module only places the edits: one libcst parse with positions, one transform, imports added by
+libcst's ``AddImportsVisitor`` (after a docstring and ``__future__`` imports, merged with an
+existing ``from collections import ...``), then a re-parse. libcst is imported here only, and
+only for a file that has something to fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+from .engine import SourceError, decode_source, lint_source
+from .types import AddImport, Finding, FileResult, InsertAfter, InsertBefore, Replace, Settings
+
+Position = Tuple[int, int]
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    """What fixing one file's source did."""
+
+    source: bytes  # the new bytes (the input itself when nothing changed)
+    fixed: int = 0  # findings repaired
+    remaining: Tuple[Finding, ...] = ()  # findings of the new source
+    error: Optional[str] = None
+    applied: Tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed > 0
+
+
+def select_edits(findings: Sequence[Finding], unsafe: bool) -> Tuple[List[Finding], List[object]]:
+    """The findings whose edits can all be applied together, and their de-duplicated edits."""
+    applied: List[Finding] = []
+    edits: List[object] = []
+    seen: Set[object] = set()
+    spans: Dict[Tuple[Position, Position], str] = {}
+    for finding in findings:
+        if not finding.fixable_with(unsafe):
+            continue
+        assert finding.fix is not None
+        conflict = False
+        for edit in finding.fix.edits:
+            if isinstance(edit, Replace):
+                span = (edit.start, edit.end)
+                if span in spans and spans[span] != edit.text:
+                    conflict = True
+                elif span not in spans and any(_overlap(span, other) for other in spans):
+                    conflict = True
+        if conflict:
+            continue
+        applied.append(finding)
+        for edit in finding.fix.edits:
+            if isinstance(edit, Replace):
+                spans[(edit.start, edit.end)] = edit.text
+            if edit not in seen:
+                seen.add(edit)
+                edits.append(edit)
+    return applied, edits
+
+
+def _overlap(a: Tuple[Position, Position], b: Tuple[Position, Position]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def fix_source(source: bytes, path: str = "<string>", settings: Optional[Settings] = None,
+               unsafe: bool = False, result: Optional[FileResult] = None) -> FixOutcome:
+    """Fix one file's bytes. Never raises; on any failure the input comes back unchanged."""
+    settings = settings or Settings()
+    result = result or lint_source(source, path, settings)
+    if result.error:
+        return FixOutcome(source, error=result.error)
+    applied, edits = select_edits(result.findings, unsafe)
+    if not applied:
+        return FixOutcome(source, remaining=result.findings)
+    try:
+        new_source = apply_edits(source, edits)
+    except SourceError as exc:
+        return FixOutcome(source, remaining=result.findings, error=f"fix failed: {exc}")
+    except Exception as exc:  # noqa: BLE001 - libcst or a bad edit: leave the file alone
+        reason = " ".join(str(exc).split())[:200] or exc.__class__.__name__
+        return FixOutcome(source, remaining=result.findings, error=f"fix failed: {exc.__class__.__name__}: {reason}")
+    if new_source == source:
+        return FixOutcome(source, remaining=result.findings)
+    after = lint_source(new_source, path, settings)
+    if after.error:
+        return FixOutcome(source, remaining=result.findings, error=f"fix failed: {after.error}")
+    return FixOutcome(new_source, len(applied), after.findings, applied=tuple(applied))
+
+
+def apply_edits(source: bytes, edits: Sequence[object]) -> bytes:
+    """Apply position-addressed edits; raises ``SourceError`` when the result does not parse."""
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor
+    from libcst.metadata import MetadataWrapper
+
+    bom = source.startswith(b"\xef\xbb\xbf")
+    text = decode_source(source)
+    encoding = _encoding(source)
+    module = cst.parse_module(text)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    transformer = _make_transformer(module, [e for e in edits if not isinstance(e, AddImport)])
+    new_module = wrapper.visit(transformer)
+    missing = transformer.unplaced()
+    if missing:
+        raise SourceError(f"could not place {len(missing)} edit(s) at line {missing[0]}")
+    imports = [e for e in edits if isinstance(e, AddImport)]
+    if imports:
+        context = CodemodContext()
+        for imp in imports:
+            AddImportsVisitor.add_needed_import(context, imp.module, imp.name)
+        new_module = AddImportsVisitor(context).transform_module(new_module)
+    new_text = new_module.code
+    try:
+        ast.parse(new_text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        raise SourceError(f"the fixed code does not parse ({exc.__class__.__name__}: {exc})") from None
+    data = new_text.encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def _encoding(source: bytes) -> str:
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+def _reindent(code: str, indent: str) -> List[str]:
+    """Split four-space-indented snippet code into top-level statements, re-indented."""
+    statements: List[List[str]] = []
+    for line in code.rstrip("\n").split("\n"):
+        stripped = line.lstrip(" ")
+        level = (len(line) - len(stripped)) // 4
+        if level == 0:
+            statements.append([])
+        statements[-1].append(indent * level + stripped)
+    return ["\n".join(lines) + "\n" for lines in statements]
+
+
+def _make_transformer(module, edits):  # type: ignore[no-untyped-def]
+    """The transformer class is built here so that libcst is imported only when fixing."""
+    import libcst as cst
+    from libcst.metadata import PositionProvider
+
+    class EditTransformer(cst.CSTTransformer):
+        METADATA_DEPENDENCIES = (PositionProvider,)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.replace: Dict[Tuple[Position, Position], str] = {}
+            self.after: Dict[Position, List[str]] = {}
+            self.before: Dict[Position, List[str]] = {}
+            for edit in edits:
+                if isinstance(edit, Replace):
+                    self.replace[(edit.start, edit.end)] = edit.text
+                elif isinstance(edit, InsertAfter):
+                    self.after.setdefault(edit.stmt, []).append(edit.code)
+                elif isinstance(edit, InsertBefore):
+                    self.before.setdefault(edit.stmt, []).append(edit.code)
+            self.placed: Set[object] = set()
+            self.config = module.config_for_parsing
+
+        def unplaced(self) -> List[int]:
+            missing = [k[0][0] for k in self.replace if ("r",) + k not in self.placed]
+            missing += [k[0] for k in self.after if ("a", k) not in self.placed]
+            missing += [k[0] for k in self.before if ("b", k) not in self.placed]
+            return sorted(missing)
+
+        def _range(self, node):  # type: ignore[no-untyped-def]
+            pos = self.get_metadata(PositionProvider, node, None)
+            if pos is None:
+                return None
+            return (pos.start.line, pos.start.column), (pos.end.line, pos.end.column)
+
+        def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+            if self.replace and isinstance(original_node, cst.BaseExpression):
+                span = self._range(original_node)
+                if span is not None and span in self.replace and ("r",) + span not in self.placed:
+                    self.placed.add(("r",) + span)
+                    new = cst.parse_expression(self.replace[span], config=self.config)
+                    if getattr(original_node, "lpar", None) and hasattr(new, "lpar"):
+                        new = new.with_changes(lpar=original_node.lpar, rpar=original_node.rpar)
+                    return new
+            return super().on_leave(original_node, updated_node)
+
+        def _statements(self, codes: List[str]) -> List[object]:
+            out: List[object] = []
+            for code in codes:
+                for chunk in _reindent(code, self.config.default_indent):
+                    out.append(cst.parse_statement(chunk, config=self.config))
+            return out
+
+        def _inserts(self, original, updated_body):  # type: ignore[no-untyped-def]
+            new_body: List[object] = []
+            changed = False
+            for orig, upd in zip(original, updated_body):
+                span = self._range(orig)
+                before: List[str] = []
+                after: List[str] = []
+                if span is not None:
+                    simple = isinstance(orig, cst.SimpleStatementLine)
+                    for table, tag, out in ((self.before, "b", before), (self.after, "a", after)):
+                        for pos, codes in table.items():
+                            hit = (span[0] <= pos <= span[1]) if simple else pos == span[0]
+                            if hit and (tag, pos) not in self.placed:
+                                self.placed.add((tag, pos))
+                                for code in codes:
+                                    if code not in out:
+                                        out.append(code)
+                if before:
+                    new_body.extend(self._statements(before))
+                    changed = True
+                new_body.append(upd)
+                if after:
+                    new_body.extend(self._statements(after))
+                    changed = True
+            return new_body, changed
+
+        def leave_Module(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+            body, changed = self._inserts(original_node.body, updated_node.body)
+            return updated_node.with_changes(body=body) if changed else updated_node
+
+        def leave_IndentedBlock(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+            body, changed = self._inserts(original_node.body, updated_node.body)
+            return updated_node.with_changes(body=body) if changed else updated_node
+
+        def leave_SimpleStatementSuite(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+            span = self._range(original_node)
+            if span is None:
+                return updated_node
+            hits = [p for p in list(self.after) + list(self.before) if span[0] <= p <= span[1]]
+            if not hits:
+                return updated_node
+            lines = [cst.SimpleStatementLine(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+                     for s in updated_node.body]
+            before: List[str] = []
+            after: List[str] = []
+            for pos in hits:
+                if pos in self.before and ("b", pos) not in self.placed:
+                    self.placed.add(("b", pos))
+                    before.extend(c for c in self.before[pos] if c not in before)
+                if pos in self.after and ("a", pos) not in self.placed:
+                    self.placed.add(("a", pos))
+                    after.extend(c for c in self.after[pos] if c not in after)
+            body = self._statements(before) + lines + self._statements(after)
+            return cst.IndentedBlock(body=body, header=updated_node.trailing_whitespace)
+
+    return EditTransformer()
+
+
+# ------------------------------------------------------------------------------ files
+
+
+def unified_diff(path: str, old: bytes, new: bytes) -> str:
+    try:
+        a = decode_source(old).splitlines(keepends=True)
+        b = decode_source(new).splitlines(keepends=True)
+    except SourceError:
+        return ""
+    lines = difflib.unified_diff(a, b, fromfile=f"a/{path}", tofile=f"b/{path}")
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+class WriteError(Exception):
+    pass
+
+
+def write_atomically(path: str, original: bytes, new: bytes) -> None:
+    """Replace ``path`` with ``new`` unless it changed since ``original`` was read.
+
+    The bytes go to a temporary file in the same folder, get the original's mode bits, and
+    replace the file in one rename, so an interrupted run leaves it either untouched or fixed.
+    """
+    try:
+        with open(path, "rb") as handle:
+            current = handle.read()
+    except OSError as exc:
+        raise WriteError(f"cannot re-read before writing: {exc.strerror or exc}") from None
+    if hashlib.sha256(current).digest() != hashlib.sha256(original).digest():
+        raise WriteError("changed on disk while being fixed; not written")
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError as exc:
+        raise WriteError(f"cannot stat: {exc.strerror or exc}") from None
+    if not os.access(path, os.W_OK):
+        raise WriteError("not writable (permission denied); not fixed")
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".ubl-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(new)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
