@@ -156,7 +156,11 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from .cache import Cache
 
         cache = Cache(args.cache_dir or Cache.default_dir(config.root))
-    results = lint_files(files, config.settings_for, jobs=args.jobs, cache=cache, timeout=args.timeout_per_file)
+    # UNBOUNDED_LINT_SKIP_PASS=0 turns off the cheap "cannot have a finding" text test (an
+    # internal switch for tests that prove the shortcut changes no finding).
+    skip_pass = os.environ.get("UNBOUNDED_LINT_SKIP_PASS", "1") != "0"
+    results = lint_files(files, config.settings_for, jobs=args.jobs, cache=cache,
+                         timeout=args.timeout_per_file, skip_pass=skip_pass)
     errors = _report_errors(results)
     results = _apply_baseline(args, results, config.root)
     status = _emit(args, results)
