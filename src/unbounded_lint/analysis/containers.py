@@ -149,16 +149,26 @@ class ModuleFacts:
             return func is not None and bool(ev.loops) and self._local_owner(container) is func.node
         if func is None:
             return bool(ev.loops) and kind == "g"
-        if func.definition_time or self._is_registration(func):
+        if func.definition_time or self._is_registration(func, ev):
             return False
         if self.in_constructor(ev, container):
             return False
         return True
 
     @staticmethod
-    def _is_registration(func: FuncInfo) -> bool:
+    def _is_registration(func: FuncInfo, ev: Event) -> bool:
         """A decorator that records the function it was given and returns it unchanged."""
-        return func.returns_param and len(func.params) <= 3
+        given = func.returned_params - func.rebound
+        if not given:
+            return False
+        node = ev.node
+        if isinstance(node, ast.Call):
+            values = list(node.args) + [k.value for k in node.keywords]
+        elif isinstance(ev.stmt, ast.Assign):
+            values = [ev.stmt.value]
+        else:
+            return False
+        return any(n.id in given for v in values for n in ast.walk(v) if isinstance(n, ast.Name))
 
     @staticmethod
     def _local_owner(container: Container) -> Optional[ast.AST]:

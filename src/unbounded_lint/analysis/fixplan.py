@@ -57,12 +57,13 @@ def _occurrences(facts: ModuleFacts, c: Container) -> Tuple[ast.AST, List[ast.AS
         return root, [n for n in ast.walk(root) if isinstance(n, ast.Name) and n.id == name]
     if kind == "g":
         return facts.tree, [n for n in ast.walk(facts.tree) if isinstance(n, ast.Name) and n.id == name]
-    found: List[ast.AST] = []
-    for n in ast.walk(facts.tree):
-        if isinstance(n, ast.Attribute) and n.attr == name and isinstance(n.value, ast.Name):
-            found.append(n)
-        elif isinstance(n, ast.Name) and n.id == name:
-            found.append(n)  # a class-body creation (x = []) or an unrelated name: be careful
+    found: List[ast.AST] = [n for n in ast.walk(facts.tree)
+                            if isinstance(n, ast.Attribute) and n.attr == name and isinstance(n.value, ast.Name)]
+    # Bare names reach a class attribute only in the class body itself (``x = []``).
+    for info in facts.family_classes(c.key[1]):
+        for stmt in info.node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.extend(n for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id == name)
     return facts.tree, found
 
 

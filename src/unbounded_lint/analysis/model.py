@@ -33,7 +33,7 @@ class FuncInfo:
     __slots__ = (
         "node", "name", "cls", "self_name", "kind", "parent", "locals", "globals", "nonlocals",
         "params", "pending", "is_ctor", "definition_time", "returns_param", "long_loops",
-        "self_calls", "id", "is_method", "has_yield", "decorators",
+        "self_calls", "id", "is_method", "has_yield", "decorators", "returned_params", "rebound",
     )
 
     def __init__(self, node: ast.AST, name: str, parent: Optional["FuncInfo"]) -> None:
@@ -57,6 +57,8 @@ class FuncInfo:
         self.is_method = False
         self.has_yield = False
         self.decorators: Tuple[str, ...] = ()
+        self.returned_params: Set[str] = set()
+        self.rebound: Set[str] = set()
 
 
 class ClassInfo:

@@ -477,10 +477,13 @@ class Walker:
         self._class_body, self._func, self._class_parent, self._loops, self._nested, self._guards = saved
 
     def _store_name(self, target: ast.AST) -> None:
-        if self._func is not None:
+        func = self._func
+        if func is not None:
             for node in ast.walk(target):
                 if isinstance(node, ast.Name):
-                    self._func.locals.add(node.id)
+                    func.locals.add(node.id)
+                    if node.id in func.params:
+                        func.rebound.add(node.id)
 
     def _assign(self, node: ast.Assign) -> None:
         saved = self._stmt
@@ -680,6 +683,7 @@ class Walker:
             func = self._func
             if func is not None and isinstance(value, ast.Name) and value.id in func.params:
                 func.returns_param = True
+                func.returned_params.add(value.id)
             self._returned(value)
         self._stmt = saved
 
@@ -711,8 +715,11 @@ class Walker:
 
     # ----------------------------------------------------------- expressions
     def _name(self, node: ast.Name) -> None:
-        if self._func is not None and isinstance(node.ctx, ast.Store):
-            self._func.locals.add(node.id)
+        func = self._func
+        if func is not None and isinstance(node.ctx, ast.Store):
+            func.locals.add(node.id)
+            if node.id in func.params:
+                func.rebound.add(node.id)
 
     def _comp(self, node: ast.AST) -> None:
         self._nested += 1
