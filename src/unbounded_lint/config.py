@@ -1,0 +1,648 @@
+"""Configuration: ``[tool.unbounded-lint]`` in ``pyproject.toml``, merged with CLI overrides.
+
+Public API
+==========
+
+``find_pyproject(start: Path) -> Optional[Path]``
+    Walk up from ``start`` (a file or a folder) and return the first ``pyproject.toml`` that
+    holds a ``[tool.unbounded-lint]`` table. Like ruff, a ``pyproject.toml`` *without* the
+    table is skipped and the search goes on upwards, so a project can keep its linter settings
+    in a parent folder while sub-packages have their own ``pyproject.toml`` for packaging.
+    Returns ``None`` when no such file exists up to the file-system root.
+
+``load_config(pyproject: Optional[Path], cli: Mapping[str, Any] = {}) -> Config``
+    Read the table from ``pyproject`` (``None``: defaults only, e.g. for ``--isolated`` or
+    when ``find_pyproject`` found nothing) and apply ``cli`` on top. ``cli`` maps the option
+    names with underscores (``select``, ``ignore``, ``extend_select``, ``max_length``,
+    ``exclude``, ``extend_exclude``, ``per_file_ignores``, ``respect_gitignore``,
+    ``min_confidence``) to the value given on the command line, or ``None`` when the flag was
+    not given. A CLI value *replaces* the file's value for that same key. List values may be
+    given as a list/tuple or as one comma-separated string; ``per_file_ignores`` as a mapping
+    ``{glob: codes}``, a list of ``"glob:CODE,CODE"`` strings, or one string of such items
+    separated by whitespace (flake8 syntax). Raises ``ConfigError`` for any invalid value.
+
+``Config.codes_for(path) -> tuple[str, ...]``
+    The codes to report for ``path``: the resolved selection minus the per-file-ignores whose
+    glob matches ``path`` (taken relative to the config file's folder).
+
+``Config.is_excluded(path) -> bool``
+    Whether ``exclude`` + ``extend-exclude`` match ``path`` or one of its parent folders.
+
+``discover_files(paths, config, force_exclude=False) -> list[str]``
+    Convenience for the CLI: expand folders into ``*.py``/``*.pyi`` files, dropping excluded
+    (and, with ``respect-gitignore``, git-ignored) ones. Files named explicitly are kept even
+    when excluded unless ``force_exclude`` is true (ruff's behaviour).
+
+Selectors
+=========
+Codes are ``UBL001`` .. ``UBL008``. A selector is a code or a prefix of one (``UBL`` and
+``UBL0`` select every code, ``UBL00`` selects UBL001..UBL008) or ``ALL``. As in ruff, when a
+code is matched both by ``select``/``extend-select`` and by ``ignore``, the more specific
+(longer) selector wins; on a tie ``ignore`` wins. ``select = ["UBL"], ignore = ["UBL00"],
+extend-select = ["UBL004"]`` therefore enables only UBL004.
+
+Glob patterns
+=============
+``exclude``, ``extend-exclude`` and ``per-file-ignores`` use the same patterns. A path is
+matched relative to the folder of the config file (the current folder without one), with
+forward slashes. ``*`` and ``?`` do not cross ``/``; ``**`` does. A pattern without ``/``
+matches a file or folder name at any depth (``.venv``, ``test_*.py``, ``__init__.py``); a
+pattern with ``/`` matches from the root (``tests/*``, ``src/**/generated_*.py``). A pattern
+that matches a folder matches everything below it. A leading ``./`` is ignored, and an
+absolute pattern is matched against the absolute path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from .types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
+
+if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "TOOL_TABLE",
+    "DEFAULT_EXCLUDE",
+    "KEYS",
+    "ConfigError",
+    "Config",
+    "find_pyproject",
+    "load_config",
+    "expand_selectors",
+    "resolve_codes",
+    "glob_match",
+    "discover_files",
+    "gitignored",
+]
+
+TOOL_TABLE = "unbounded-lint"
+
+DEFAULT_EXCLUDE: Tuple[str, ...] = (
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "build",
+    "dist",
+    ".tox",
+    "node_modules",
+    ".mypy_cache",
+    ".unbounded_lint_cache",
+)
+
+# TOML key -> human description of the expected type (used in error messages).
+KEYS: Dict[str, str] = {
+    "select": "a list of codes or prefixes",
+    "ignore": "a list of codes or prefixes",
+    "extend-select": "a list of codes or prefixes",
+    "max-length": "a positive integer",
+    "exclude": "a list of glob patterns",
+    "extend-exclude": "a list of glob patterns",
+    "per-file-ignores": "a table of glob pattern = list of codes",
+    "respect-gitignore": "a boolean",
+    "min-confidence": 'one of "low", "medium", "high"',
+}
+
+_CLI_FLAG = {key: "--" + key for key in KEYS}
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+class ConfigError(Exception):
+    """An invalid configuration. ``str(err)`` names the file (or CLI flag) and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The resolved configuration for one run.
+
+    ``settings`` carries what changes findings (resolved ``select``, ``max_length``,
+    ``min_confidence``); the other fields decide which files are linted and which codes are
+    dropped per file. ``path`` is the config file used (``None``: defaults), ``root`` the
+    absolute folder that relative patterns are matched against (the config file's folder, or
+    the current folder when there is none).
+    """
+
+    settings: Settings = field(default_factory=Settings)
+    exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    respect_gitignore: bool = True
+    path: Optional[str] = None
+    root: str = ""
+
+    @property
+    def root_path(self) -> Path:
+        return Path(self.root) if self.root else Path.cwd()
+
+    @property
+    def all_excludes(self) -> Tuple[str, ...]:
+        return self.exclude + self.extend_exclude
+
+    def relative(self, path: "os.PathLike[str] | str") -> str:
+        """``path`` relative to ``root`` with forward slashes (absolute if outside ``root``)."""
+        return _relative_posix(path, self.root_path)
+
+    def ignored_codes_for(self, path: "os.PathLike[str] | str") -> Tuple[str, ...]:
+        """The codes that per-file-ignores remove for ``path``."""
+        rel, absolute = self.relative(path), _abs_posix(path)
+        dropped = set()
+        for pattern, codes in self.per_file_ignores:
+            if glob_match(pattern, rel, absolute):
+                dropped.update(codes)
+        return tuple(sorted(dropped))
+
+    def codes_for(self, path: "os.PathLike[str] | str") -> Tuple[str, ...]:
+        """The codes to report for ``path``: ``settings.select`` minus matching per-file-ignores."""
+        dropped = set(self.ignored_codes_for(path))
+        return tuple(code for code in self.settings.select if code not in dropped)
+
+    def settings_for(self, path: "os.PathLike[str] | str") -> Settings:
+        """``settings`` with ``select`` narrowed to ``codes_for(path)``."""
+        codes = self.codes_for(path)
+        if codes == self.settings.select:
+            return self.settings
+        return replace(self.settings, select=codes)
+
+    def is_excluded(self, path: "os.PathLike[str] | str") -> bool:
+        """Whether ``exclude``/``extend-exclude`` match ``path`` or one of its parent folders."""
+        rel, absolute = self.relative(path), _abs_posix(path)
+        return any(glob_match(pattern, rel, absolute) for pattern in self.all_excludes)
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _read_toml(path: Path) -> Dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _tool_table(data: Mapping[str, Any]) -> Optional[Any]:
+    tool = data.get("tool")
+    if not isinstance(tool, dict):
+        return None
+    return tool.get(TOOL_TABLE)
+
+
+def find_pyproject(start: "os.PathLike[str] | str") -> Optional[Path]:
+    """The first ``pyproject.toml`` with a ``[tool.unbounded-lint]`` table, walking up from
+    ``start`` (a file or folder, relative to the current folder or absolute).
+
+    A ``pyproject.toml`` without the table is skipped (as ruff does with ``[tool.ruff]``).
+    A ``pyproject.toml`` that is not valid TOML raises ``ConfigError``. ``None`` when there is
+    no such file up to the root.
+    """
+    here = Path(os.path.abspath(start))
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            if _tool_table(_read_toml(candidate)) is not None:
+                return candidate
+    return None
+
+
+# --------------------------------------------------------------------------- selectors
+
+
+def _check_selector(selector: str) -> str:
+    sel = selector.strip().upper()
+    if sel == "ALL" or (sel and any(code.startswith(sel) for code in ALL_CODES)):
+        return sel
+    raise ValueError(
+        f"unknown code {selector!r} (codes are {ALL_CODES[0]}..{ALL_CODES[-1]}, "
+        "a prefix of them such as 'UBL' or 'UBL00', or 'ALL')"
+    )
+
+
+def _matches(selector: str, code: str) -> bool:
+    return selector == "ALL" or code.startswith(selector)
+
+
+def _specificity(selector: str) -> int:
+    return 0 if selector == "ALL" else len(selector)
+
+
+def expand_selectors(selectors: Iterable[str]) -> Tuple[str, ...]:
+    """The codes matched by ``selectors`` (codes, prefixes or ``ALL``), in code order.
+
+    Raises ``ValueError`` for a selector that matches no code.
+    """
+    checked = [_check_selector(s) for s in selectors]
+    return tuple(code for code in ALL_CODES if any(_matches(s, code) for s in checked))
+
+
+def resolve_codes(
+    select: Sequence[str] = DEFAULT_SELECT,
+    ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+) -> Tuple[str, ...]:
+    """Resolve selectors into codes like ruff: the most specific matching selector decides,
+    and ``ignore`` wins over an equally specific ``select``/``extend-select``."""
+    chosen = [_check_selector(s) for s in (*select, *extend_select)]
+    dropped = [_check_selector(s) for s in ignore]
+    result = []
+    for code in ALL_CODES:
+        best_select = max((_specificity(s) for s in chosen if _matches(s, code)), default=-1)
+        best_ignore = max((_specificity(s) for s in dropped if _matches(s, code)), default=-1)
+        if best_select >= 0 and best_select > best_ignore:
+            result.append(code)
+    return tuple(result)
+
+
+# --------------------------------------------------------------------------- globs
+
+_GLOB_CACHE: Dict[str, "re.Pattern[str]"] = {}
+
+
+def _glob_regex(pattern: str) -> "re.Pattern[str]":
+    cached = _GLOB_CACHE.get(pattern)
+    if cached is not None:
+        return cached
+    i, n, out = 0, len(pattern), []
+    while i < n:
+        char = pattern[i]
+        if char == "*":
+            if pattern.startswith("**", i):
+                i += 2
+                if pattern.startswith("/", i):  # '**/' : zero or more folders
+                    i += 1
+                    out.append("(?:.*/)?")
+                else:
+                    out.append(".*")
+                continue
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", i + 2 if pattern.startswith("[!", i) or pattern.startswith("[]", i) else i + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    compiled = re.compile("".join(out) + r"\Z", re.DOTALL)
+    _GLOB_CACHE[pattern] = compiled
+    return compiled
+
+
+def glob_match(pattern: str, rel_path: str, abs_path: Optional[str] = None) -> bool:
+    """Whether ``pattern`` matches the file ``rel_path`` (forward slashes) or a parent folder.
+
+    See the module docstring for the pattern language. ``abs_path`` is used for absolute
+    patterns.
+    """
+    pat = pattern.replace("\\", "/") if os.sep == "\\" else pattern
+    while pat.startswith("./"):
+        pat = pat[2:]
+    if len(pat) > 1:
+        pat = pat.rstrip("/")
+    if pat.startswith("/") or re.match(r"^[A-Za-z]:/", pat):
+        target = abs_path if abs_path is not None else rel_path
+        return _match_prefixes(_glob_regex(pat), target)
+    regex = _glob_regex(pat)
+    if "/" not in pat:
+        return any(regex.match(part) for part in rel_path.split("/") if part not in ("", "."))
+    return _match_prefixes(regex, rel_path)
+
+
+def _match_prefixes(regex: "re.Pattern[str]", path: str) -> bool:
+    parts = path.split("/")
+    for end in range(len(parts), 0, -1):
+        prefix = "/".join(parts[:end])
+        if prefix and regex.match(prefix):
+            return True
+    return False
+
+
+def _abs_posix(path: "os.PathLike[str] | str") -> str:
+    return os.path.abspath(path).replace(os.sep, "/")
+
+
+def _relative_posix(path: "os.PathLike[str] | str", root: Path) -> str:
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute, os.path.abspath(root))
+    except ValueError:  # another drive on Windows
+        return absolute.replace(os.sep, "/")
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return absolute.replace(os.sep, "/")
+    return rel.replace(os.sep, "/")
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Where:
+    """Names the origin of a value in error messages."""
+
+    def __init__(self, file: Optional[Path]):
+        self.file = file
+
+    def key(self, key: str, cli: bool) -> str:
+        if cli:
+            return f"command line: {_CLI_FLAG[key]}"
+        return f"{self.file}: [tool.{TOOL_TABLE}] {key!r}"
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "boolean",
+        int: "integer",
+        float: "float",
+        str: "string",
+        list: "array",
+        tuple: "array",
+        dict: "table",
+    }.get(type(value), type(value).__name__)
+
+
+def _wrong_type(where: str, key: str, value: Any) -> ConfigError:
+    return ConfigError(f"{where} must be {KEYS[key]}, got {_type_name(value)} {value!r}")
+
+
+def _string_list(value: Any, key: str, where: str, cli: bool) -> Tuple[str, ...]:
+    if cli and isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise _wrong_type(where, key, value)
+
+
+def _selectors(value: Any, key: str, where: str, cli: bool) -> Tuple[str, ...]:
+    items = _string_list(value, key, where, cli)
+    out = []
+    for item in items:
+        try:
+            out.append(_check_selector(item))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    return tuple(out)
+
+
+def _per_file_ignores(value: Any, key: str, where: str, cli: bool) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    items: List[Tuple[str, Any]]
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif cli and isinstance(value, (str, list, tuple)):
+        entries = value.split() if isinstance(value, str) else list(value)
+        items = []
+        for entry in entries:
+            if not isinstance(entry, str) or ":" not in entry:
+                raise ConfigError(f"{where}: expected 'GLOB:CODE[,CODE...]', got {entry!r}")
+            glob, _, codes = entry.rpartition(":")
+            items.append((glob, codes))
+    else:
+        raise _wrong_type(where, key, value)
+    out = []
+    for glob, codes in items:
+        sub_where = f"{where}[{glob!r}]"
+        if not glob:
+            raise ConfigError(f"{where}: empty glob pattern")
+        if cli and isinstance(codes, str):
+            codes = [c for c in codes.split(",") if c.strip()]
+        if not (isinstance(codes, (list, tuple)) and all(isinstance(c, str) for c in codes)):
+            raise ConfigError(f"{sub_where} must be a list of codes or prefixes, got {_type_name(codes)} {codes!r}")
+        try:
+            expanded = expand_selectors(codes)
+        except ValueError as exc:
+            raise ConfigError(f"{sub_where}: {exc}") from None
+        out.append((glob, expanded))
+    return tuple(out)
+
+
+def _max_length(value: Any, key: str, where: str, cli: bool) -> int:
+    if cli and isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise _wrong_type(where, key, value) from None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _wrong_type(where, key, value)
+    return value
+
+
+def _bool(value: Any, key: str, where: str, cli: bool) -> bool:
+    if not isinstance(value, bool):
+        raise _wrong_type(where, key, value)
+    return value
+
+
+def _confidence(value: Any, key: str, where: str, cli: bool) -> Confidence:
+    if isinstance(value, Confidence):
+        return value
+    if isinstance(value, str):
+        try:
+            return Confidence.parse(value)
+        except ValueError:
+            pass
+    raise _wrong_type(where, key, value)
+
+
+_VALIDATORS = {
+    "select": _selectors,
+    "ignore": _selectors,
+    "extend-select": _selectors,
+    "max-length": _max_length,
+    "exclude": _string_list,
+    "extend-exclude": _string_list,
+    "per-file-ignores": _per_file_ignores,
+    "respect-gitignore": _bool,
+    "min-confidence": _confidence,
+}
+
+
+def _unknown_key(where: str, key: str) -> ConfigError:
+    guess = difflib.get_close_matches(key.replace("_", "-").lower(), list(KEYS), n=1)
+    hint = f"; did you mean {guess[0]!r}?" if guess else ""
+    return ConfigError(f"{where}: unknown key {key!r}{hint} (known keys: {', '.join(KEYS)})")
+
+
+def _validated_file_values(pyproject: Path) -> Tuple[Dict[str, Any], bool]:
+    data = _read_toml(pyproject)
+    table = _tool_table(data)
+    if table is None:
+        return {}, False
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.{TOOL_TABLE}] must be a table, got {_type_name(table)}")
+    where = _Where(pyproject)
+    values = {}
+    for key, value in table.items():
+        if key not in KEYS:
+            raise _unknown_key(f"{pyproject}: [tool.{TOOL_TABLE}]", key)
+        values[key] = _VALIDATORS[key](value, key, where.key(key, cli=False), False)
+    return values, True
+
+
+def load_config(pyproject: "Optional[os.PathLike[str] | str]", cli: Optional[Mapping[str, Any]] = None) -> Config:
+    """Build the ``Config`` from ``pyproject`` (or defaults when ``None``) and CLI overrides.
+
+    ``cli`` keys are the TOML keys with underscores; a ``None`` value means "not given".
+    A given value replaces the file's value for that key. Raises ``ConfigError`` naming the
+    file and key (or the CLI flag) for unknown keys, wrong types and unknown codes, and when
+    an explicitly given ``pyproject`` does not exist or lacks a ``[tool.unbounded-lint]``
+    table.
+    """
+    values: Dict[str, Any] = {}
+    path: Optional[Path] = None
+    if pyproject is not None:
+        path = Path(os.path.abspath(pyproject))
+        if not path.is_file():
+            raise ConfigError(f"{pyproject}: config file not found")
+        values, found = _validated_file_values(path)
+        if not found:
+            raise ConfigError(f"{pyproject}: no [tool.{TOOL_TABLE}] table")
+
+    for cli_key, value in (cli or {}).items():
+        key = cli_key.replace("_", "-")
+        if key not in KEYS:
+            raise ConfigError(f"command line: unknown option {cli_key!r}")
+        if value is None:
+            continue
+        values[key] = _VALIDATORS[key](value, key, _Where(None).key(key, cli=True), True)
+
+    select = resolve_codes(
+        values.get("select", DEFAULT_SELECT),
+        values.get("ignore", ()),
+        values.get("extend-select", ()),
+    )
+    settings = Settings(
+        select=select,
+        max_length=values.get("max-length", Settings.max_length),
+        min_confidence=values.get("min-confidence", Settings.min_confidence),
+    )
+    root = str(path.parent) if path is not None else os.getcwd()
+    return Config(
+        settings=settings,
+        exclude=values.get("exclude", DEFAULT_EXCLUDE),
+        extend_exclude=values.get("extend-exclude", ()),
+        per_file_ignores=values.get("per-file-ignores", ()),
+        respect_gitignore=values.get("respect-gitignore", True),
+        path=str(path) if path is not None else None,
+        root=root,
+    )
+
+
+# --------------------------------------------------------------------------- file discovery
+
+
+def gitignored(paths: Iterable["os.PathLike[str] | str"], cwd: "Optional[os.PathLike[str] | str]" = None) -> set:
+    """The subset of ``paths`` (as given) that git ignores, via ``git check-ignore``.
+
+    Returns an empty set when git is not installed or ``cwd`` is not inside a work tree.
+    """
+    items = [os.fspath(p) for p in paths]
+    if not items:
+        return set()
+    try:
+        proc = subprocess.run(
+            ["git", "check-ignore", "--stdin", "-z"],
+            input="\0".join(items) + "\0",
+            capture_output=True,
+            text=True,
+            cwd=os.fspath(cwd) if cwd is not None else None,
+            check=False,
+        )
+    except OSError:
+        return set()
+    if proc.returncode not in (0, 1):  # 128: not a repository, or another git error
+        return set()
+    return {p for p in proc.stdout.split("\0") if p}
+
+
+def discover_files(
+    paths: Iterable["os.PathLike[str] | str"],
+    config: Config,
+    force_exclude: bool = False,
+) -> List[str]:
+    """Expand ``paths`` into the Python files to lint, sorted and without duplicates.
+
+    Folders are walked for ``*.py`` and ``*.pyi`` files, pruning excluded folders (and
+    git-ignored ones when ``config.respect_gitignore``). A file named explicitly is always
+    linted (whatever its suffix), unless ``force_exclude`` is true and it is excluded or
+    git-ignored. Paths are returned as the walk produced them (relative stays relative).
+    """
+    out: List[str] = []
+    seen = set()
+    for given in paths:
+        start = os.fspath(given)
+        if os.path.isdir(start):
+            for found in _walk(start, config):
+                key = os.path.normcase(os.path.abspath(found))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(found)
+        else:
+            if force_exclude and (
+                config.is_excluded(start) or (config.respect_gitignore and gitignored([start]))
+            ):
+                continue
+            key = os.path.normcase(os.path.abspath(start))
+            if key not in seen:
+                seen.add(key)
+                out.append(start)
+    return out
+
+
+def _git_ignored_under(folder: str) -> Optional[set]:
+    """Absolute paths of the untracked, git-ignored files and folders below ``folder``
+    (one ``git ls-files`` call), or ``None`` when git is unavailable or this is no work tree."""
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            check=False,
+        )
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return {
+        os.path.normcase(os.path.abspath(os.path.join(folder, entry.rstrip("/"))))
+        for entry in proc.stdout.split("\0")
+        if entry
+    }
+
+
+def _walk(start: str, config: Config) -> List[str]:
+    ignored = _git_ignored_under(start) if config.respect_gitignore else None
+
+    def skip(path: str) -> bool:
+        if config.is_excluded(path):
+            return True
+        return bool(ignored) and os.path.normcase(os.path.abspath(path)) in ignored
+
+    found: List[str] = []
+    for folder, dirs, files in os.walk(start):
+        dirs[:] = sorted(d for d in dirs if not skip(os.path.join(folder, d)))
+        found.extend(
+            os.path.join(folder, name)
+            for name in sorted(files)
+            if name.endswith(PYTHON_SUFFIXES) and not skip(os.path.join(folder, name))
+        )
+    return found

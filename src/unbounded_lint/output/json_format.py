@@ -1,0 +1,34 @@
+"""The ``json`` format: a JSON array with one object per finding.
+
+Each object has exactly the keys ``path``, ``line``, ``column``, ``end_line``,
+``end_column``, ``code``, ``message``, ``fixable`` and ``confidence`` (``"low"``,
+``"medium"`` or ``"high"``); ``docs/schema/findings.schema.json`` is the schema. An empty
+run renders ``[]``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Sequence
+
+from ..types import FileResult, Finding
+from ._meta import all_findings
+
+
+def finding_to_dict(finding: Finding, unsafe_fixes: bool = False) -> Dict[str, Any]:
+    return {
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "code": finding.code,
+        "message": finding.message,
+        "fixable": finding.fixable_with(unsafe_fixes),
+        "confidence": str(finding.confidence),
+    }
+
+
+def render(results: Sequence[FileResult], *, unsafe_fixes: bool = False, **_: object) -> str:
+    items: List[Dict[str, Any]] = [finding_to_dict(f, unsafe_fixes) for f in all_findings(results)]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,137 @@
+"""The ``sarif`` format: one SARIF 2.1.0 log for GitHub code scanning and other SARIF viewers.
+
+One run whose ``tool.driver`` lists every known rule (``id``, ``name``,
+``shortDescription``, ``fullDescription``, ``help``, ``helpUri`` into ``docs/rules.md``,
+``defaultConfiguration`` with ``level`` and, for opt-in rules, ``enabled: false``). Each
+finding is a result with ``ruleId``, ``ruleIndex``, ``level``, ``message``, one location
+(``artifactLocation.uri`` relative with forward slashes, ``region`` with 1-based
+``startLine``/``startColumn``/``endLine``/``endColumn``; columns count Unicode code points,
+which the run declares with ``columnKind``), ``partialFingerprints`` (stable across line
+moves: a hash of path, code, container and the statement's normalised source) and the rule's
+confidence under ``properties``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any, Dict, List, Optional, Sequence
+from urllib.parse import quote
+
+from ..types import FileResult, Finding
+from ._meta import INFORMATION_URI, TOOL_NAME, all_findings, first_paragraph, known_codes, rule_info, tool_version
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+LEVEL = "error"
+
+
+def relative_posix(path: str, root: Optional[str] = None) -> str:
+    """``path`` with forward slashes; an absolute path is made relative to ``root`` (default:
+    the current folder) when it lies below it."""
+    if os.path.isabs(path):
+        base = os.path.abspath(root) if root else os.getcwd()
+        try:
+            rel = os.path.relpath(path, base)
+        except ValueError:  # another drive
+            rel = None
+        if rel is not None and rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+            path = rel
+    path = path.replace(os.sep, "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def artifact_uri(path: str, root: Optional[str] = None) -> str:
+    """A URI reference for ``path``: relative (percent-encoded, forward slashes) when possible,
+    else an absolute ``file://`` URI."""
+    rel = relative_posix(path, root)
+    if os.path.isabs(rel) or (len(rel) > 2 and rel[1] == ":" and rel[2] == "/"):
+        absolute = rel if rel.startswith("/") else "/" + rel
+        return "file://" + quote(absolute)
+    return quote(rel)
+
+
+def fingerprint(finding: Finding, uri: str) -> str:
+    text = "\0".join((uri, finding.code, finding.container, " ".join(finding.fingerprint.split())))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _rule(code: str) -> Dict[str, Any]:
+    info = rule_info(code)
+    full = first_paragraph(info.docs) or info.summary
+    config: Dict[str, Any] = {"level": LEVEL}
+    if not info.default_enabled:
+        config["enabled"] = False
+    return {
+        "id": code,
+        "name": info.name,
+        "shortDescription": {"text": info.summary},
+        "fullDescription": {"text": full},
+        "help": {"text": info.summary, "markdown": info.docs},
+        "helpUri": info.help_uri,
+        "defaultConfiguration": config,
+        "properties": {"tags": ["memory", "performance"] if code == "UBL004" else ["memory"]},
+    }
+
+
+def _region(finding: Finding) -> Dict[str, int]:
+    region = {"startLine": max(1, finding.line), "startColumn": max(1, finding.column)}
+    end_line, end_column = finding.end_line, finding.end_column
+    if end_line >= region["startLine"] and end_line > 0:
+        region["endLine"] = end_line
+        if end_column >= 1 and (end_line > region["startLine"] or end_column >= region["startColumn"]):
+            region["endColumn"] = end_column
+    return region
+
+
+def build_log(results: Sequence[FileResult], *, root: Optional[str] = None) -> Dict[str, Any]:
+    """The SARIF log as a dict (see the module docstring)."""
+    findings = all_findings(results)
+    codes = known_codes(findings)
+    index = {code: i for i, code in enumerate(codes)}
+    sarif_results: List[Dict[str, Any]] = []
+    for finding in findings:
+        uri = artifact_uri(finding.path, root)
+        sarif_results.append(
+            {
+                "ruleId": finding.code,
+                "ruleIndex": index[finding.code],
+                "level": LEVEL,
+                "message": {"text": finding.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri},
+                            "region": _region(finding),
+                        }
+                    }
+                ],
+                "partialFingerprints": {"unboundedLint/v1": fingerprint(finding, uri)},
+                "properties": {"confidence": str(finding.confidence), "fixable": finding.fixable},
+            }
+        )
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "version": tool_version(),
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(code) for code in codes],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": sarif_results,
+            }
+        ],
+    }
+
+
+def render(results: Sequence[FileResult], *, root: Optional[str] = None, **_: object) -> str:
+    return json.dumps(build_log(results, root=root), indent=2, ensure_ascii=False) + "\n"
