@@ -31,10 +31,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SETTINGS = Settings(select=ALL_CODES)
 MIN_FIXTURES = 60
 
-# Any comment that starts like a marker must be a well-formed marker (catches typos such as
-# "# error UBL001" or "# error: UBL01" that would otherwise silently expect nothing).
-MARKER_START = re.compile(r"^#\s*error\b", re.IGNORECASE)
-MARKER = re.compile(r"^#\s*error:\s*(UBL\d{3}(?:\s*,\s*UBL\d{3})*)\s*$")
+# A marker may follow another comment on the line (``# noqa: UBL002  # error: UBL001``). Any
+# "# error" in a comment must be a well-formed marker (catches typos such as "# error UBL001" or
+# "# error: UBL01" that would otherwise silently expect nothing).
+MARKER_START = re.compile(r"#\s*error\b", re.IGNORECASE)
+MARKER = re.compile(r"#\s*error:\s*(UBL\d{3}(?:\s*,\s*UBL\d{3})*)\s*(?=#|$)")
 
 
 def fixture_files() -> List[Path]:
@@ -49,15 +50,17 @@ def expected_findings(source: bytes) -> Counter:
     """The multiset of (line, code) marked in ``source``."""
     expected: Counter = Counter()
     for tok in tokenize.tokenize(io.BytesIO(source).readline):
-        if tok.type != tokenize.COMMENT or not MARKER_START.match(tok.string):
+        if tok.type != tokenize.COMMENT:
             continue
-        match = MARKER.match(tok.string)
-        if match is None:
-            raise ValueError(f"line {tok.start[0]}: malformed marker {tok.string!r}")
-        for code in re.split(r"\s*,\s*", match.group(1)):
-            if code not in ALL_CODES:
-                raise ValueError(f"line {tok.start[0]}: unknown code {code!r} in marker")
-            expected[(tok.start[0], code)] += 1
+        starts = MARKER_START.findall(tok.string)
+        matches = MARKER.findall(tok.string)
+        if len(matches) != len(starts):
+            raise ValueError(f"line {tok.start[0]}: malformed marker in {tok.string!r}")
+        for group in matches:
+            for code in re.split(r"\s*,\s*", group):
+                if code not in ALL_CODES:
+                    raise ValueError(f"line {tok.start[0]}: unknown code {code!r} in marker")
+                expected[(tok.start[0], code)] += 1
     return expected
 
 
