@@ -192,12 +192,15 @@ class ModuleFacts:
     def _compute_bound(self, c: Container) -> Optional[str]:
         if any(ev.ctype.bounded for ev in c.creations):
             return "created with a maximum size"
-        if c.bounds:
-            return c.bounds[0].op
+        # Only operations on the container itself bound it; those on one of its elements
+        # (self.hist["loss"].pop(0)) bound that element: see element_bounds().
+        for ev in c.bounds:
+            if ev.depth == 0:
+                return ev.op
         kind = c.ctype.kind
         removals = REMOVALS_BY_KIND.get(kind, REMOVALS_BY_KIND["list"])
         for ev in c.attrs:
-            if ev.op in removals:
+            if ev.op in removals and ev.depth == 0:
                 return ev.op
         if kind == "queue" or kind == "deque":
             for ev in c.attrs:
@@ -209,6 +212,37 @@ class ModuleFacts:
         if c.key[0] == "c" and c.key[2] in self.walker.bound_attr_names:
             return "removal through another reference in the module"
         return None
+
+    def element_bounds(self, c: Container) -> Set[str]:
+        """Keys of a dict of containers whose element is bounded ("*": every element).
+
+        ``len(self.hist["loss"]) > n`` or ``self.hist["loss"].pop(0)`` bound the "loss" list
+        only; ``self.hist[k] = self.hist[k][-n:]`` outside a constructor bounds every element.
+        """
+        cached = getattr(c, "_element_bounds", None)
+        if cached is not None:
+            return cached
+        removals = REMOVALS_BY_KIND.get(c.ctype.elem, REMOVALS_BY_KIND["list"])
+        keys: Set[str] = set()
+        for ev in c.bounds:
+            if ev.depth == 1:
+                keys.add(ev.text or "*")
+        for ev in c.attrs:
+            if ev.depth == 1 and ev.op in removals:
+                keys.add(ev.text or "*")
+        for ev in c.popfronts:
+            if ev.depth == 1:
+                keys.add(ev.text or "*")
+        for ev in c.growths:
+            if ev.depth == 0 and ev.op == "setitem" and ev.func is not None and not self.in_constructor(ev, c) \
+                    and not ev.lazy:
+                keys.add(ev.text or "*")
+        setattr(c, "_element_bounds", keys)
+        return keys
+
+    def element_bounded(self, c: Container, ev: Event) -> bool:
+        keys = self.element_bounds(c)
+        return "*" in keys or (ev.text or "*") in keys
 
     def _reset(self, c: Container) -> Optional[str]:
         if c.key[0] == "l":

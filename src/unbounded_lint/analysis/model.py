@@ -85,7 +85,7 @@ class Event:
 
     __slots__ = ("kind", "op", "key", "name", "depth", "node", "stmt", "func", "loops",
                  "nested", "ctype", "lazy", "const", "text", "front", "value", "ann",
-                 "multi", "scope")
+                 "multi", "scope", "in_loop")
 
     def __init__(self, kind: str, op: str, node: ast.AST, stmt: Optional[ast.stmt],
                  func: Optional[FuncInfo], loops: Tuple[ast.AST, ...], nested: bool) -> None:
@@ -108,6 +108,7 @@ class Event:
         self.ann: Optional[ast.AST] = None
         self.multi = False
         self.scope: Optional[ast.AST] = None
+        self.in_loop = False  # inside any for/while loop of its function
 
 
 @dataclass

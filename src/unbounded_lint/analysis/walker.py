@@ -127,6 +127,7 @@ class Walker:
         self._loops: Tuple[ast.AST, ...] = ()
         self._nested = 0
         self._guards: Tuple[Tuple[str, ...], ...] = ()
+        self._loop_depth = 0
         self._dispatch = {
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function,
             ast.Lambda: self._lambda, ast.ClassDef: self._class, ast.Assign: self._assign,
@@ -188,7 +189,9 @@ class Walker:
             self.visit(child)
 
     def _event(self, kind: str, op: str, node: ast.AST) -> Event:
-        return Event(kind, op, node, self._stmt, self._func, self._loops, self._nested > 0)
+        ev = Event(kind, op, node, self._stmt, self._func, self._loops, self._nested > 0)
+        ev.in_loop = self._loop_depth > 0
+        return ev
 
     # ------------------------------------------------------------ resolution
     def _local_names(self) -> Set[str]:
@@ -232,6 +235,11 @@ class Walker:
             return False
         key, name, depth = resolved
         ev.depth = depth
+        if depth == 1 and isinstance(target, ast.Subscript):
+            # Which element a path names: a literal key bounds only that element.
+            ev.text = repr(target.slice.value) if isinstance(target.slice, ast.Constant) else "*"
+        elif depth == 0 and ev.kind == "grow" and ev.op == "setitem" and isinstance(ev.node, ast.Subscript):
+            ev.text = repr(ev.node.slice.value) if isinstance(ev.node.slice, ast.Constant) else "*"
         if key is not None:
             ev.key = key
             self.events.append(ev)
@@ -402,12 +410,14 @@ class Walker:
         self._stmt = saved_stmt
 
     def _enter_body(self, func: FuncInfo, body: List[ast.stmt]) -> None:
-        saved = (self._func, self._class_body, self._loops, self._nested, self._guards)
+        saved = (self._func, self._class_body, self._loops, self._nested, self._guards, self._loop_depth)
         self._func, self._class_body, self._loops, self._nested, self._guards = func, None, (), 0, ()
+        self._loop_depth = 0
         for stmt in body:
             self.visit(stmt)
         self._finish_function(func)
-        self._func, self._class_body, self._loops, self._nested, self._guards = saved
+        (self._func, self._class_body, self._loops, self._nested, self._guards,
+         self._loop_depth) = saved
 
     _class_parent: Optional[FuncInfo] = None
 
@@ -575,7 +585,11 @@ class Walker:
             if isinstance(node.op, ast.Add):
                 self._record(self._event("grow", "+=", target), target)
             elif isinstance(node.op, ast.BitOr):
-                self._record(self._event("grow", "|=", target), target)
+                ev = self._event("grow", "|=", target)
+                value = node.value
+                ev.const = (isinstance(value, ast.Dict) and all(k is not None and _const_key(k) for k in value.keys)) \
+                    or (isinstance(value, ast.Set) and all(_const_key(e) for e in value.elts))
+                self._record(ev, target)
             elif isinstance(node.op, (ast.Sub, ast.BitAnd)):
                 self._record(self._event("bound", "-=", target), target)
         self._stmt = saved
@@ -627,8 +641,10 @@ class Walker:
             self._loops = loops + (node,)
             if self._func is not None and self._func.cls is not None:
                 self._func.cls.long_running = True
+        self._loop_depth += 1
         for stmt in node.body:
             self.visit(stmt)
+        self._loop_depth -= 1
         self._loops = loops
         for stmt in node.orelse:
             self.visit(stmt)
@@ -641,8 +657,10 @@ class Walker:
         self._store_name(node.target)
         loops = self._loops
         self._loops = loops + (node,)
+        self._loop_depth += 1
         for stmt in node.body:
             self.visit(stmt)
+        self._loop_depth -= 1
         self._loops = loops
         for stmt in node.orelse:
             self.visit(stmt)
@@ -653,8 +671,10 @@ class Walker:
         self._stmt = node
         self.visit(node.iter)
         self._store_name(node.target)
+        self._loop_depth += 1
         for stmt in node.body:
             self.visit(stmt)
+        self._loop_depth -= 1
         for stmt in node.orelse:
             self.visit(stmt)
         self._stmt = saved

@@ -10,6 +10,11 @@ and stalls a long-running loop as the list grows. `collections.deque` does both 
 Not flagged: module-level code outside functions (it runs once), and `sys.path` / `sys.argv`
 (set-up code whose length is tiny).
 
+Confidence: `medium` when the list is used as a FIFO — the pop or insert is inside a loop, or
+the list is an attribute or a global that lives across calls — and `low` (hidden by default)
+for a one-off `pop(0)` on a local or a parameter outside any loop, such as taking the first
+field off a freshly split message: O(n) once on a short list is not worth a warning.
+
 ## Example
 ```python
 def bfs(start):
@@ -67,23 +72,28 @@ VALID = (
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
     for c in facts.containers.values():
-        if not c.popfronts or c.ctype.kind in NOT_LISTS:
+        if not c.popfronts or (c.ctype.kind in NOT_LISTS and c.ctype.kind != "dict"):
             continue
         plan = None
         if c.ctype.kind == "list":
             plan = plan_deque(facts, c, container_maxlen(facts, c, settings.max_length))
         for ev in c.popfronts:
-            if ev.func is None or ev.depth:
+            if ev.func is None or ev.depth > 1:
                 continue
-            fix = make_fix("use a deque with popleft()/appendleft()", plan.edits) if plan else None
-            yield _report(facts, ev, fix, facts.owner_text(c))
+            if ev.depth == 1 and (c.ctype.kind != "dict" or c.ctype.elem in NOT_LISTS | {"bounded"}):
+                continue
+            if ev.depth == 0 and c.ctype.kind in NOT_LISTS:
+                continue
+            fix = make_fix("use a deque with popleft()/appendleft()", plan.edits) if plan and not ev.depth else None
+            yield _report(facts, ev, fix, facts.owner_text(c), c.key[0] in ("c", "g"))
     for ev in facts.unresolved_popfronts:
         if ev.func is None:
             continue
         receiver = _receiver(ev.node)
         if receiver is not None and facts.names.qualname(receiver) in EXEMPT:
             continue
-        yield _report(facts, ev, None, "")
+        receiver_attr = isinstance(receiver, ast.Attribute)
+        yield _report(facts, ev, None, "", receiver_attr)
 
 
 def _receiver(node: ast.AST) -> "ast.AST | None":
@@ -94,9 +104,10 @@ def _receiver(node: ast.AST) -> "ast.AST | None":
     return None
 
 
-def _report(facts: ModuleFacts, ev, fix, owner: str) -> Report:  # type: ignore[no-untyped-def]
+def _report(facts: ModuleFacts, ev, fix, owner: str, long_lived: bool) -> Report:  # type: ignore[no-untyped-def]
     receiver = _receiver(ev.node)
     text = (facts.segment(receiver) if receiver is not None else None) or "list"
     text = " ".join(text.split())[:60]
     hint = "use collections.deque and popleft()" if ev.op != "insert(0, ...)" else "use collections.deque and appendleft()"
-    return Report(ev.node, f"{ev.op} on list '{text}' is O(n); {hint}", owner, Confidence.MEDIUM, fix)
+    confidence = Confidence.MEDIUM if (ev.in_loop or long_lived) else Confidence.LOW
+    return Report(ev.node, f"{ev.op} on list '{text}' is O(n); {hint}", owner, confidence, fix)

@@ -93,7 +93,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             if ev.depth == 0 and _is_growth(ctype.kind, ctype.subtype, ev.op, ev.const):
                 sites.append(ev)
             elif ev.depth == 1 and ctype.kind == "dict" and ctype.elem in ("dict", "set") \
-                    and _is_growth(ctype.elem, "", ev.op, ev.const):
+                    and _is_growth(ctype.elem, "", ev.op, ev.const) and not facts.element_bounded(c, ev):
                 sites.append(ev)
         if not sites or facts.bound_reason(c) is not None:
             continue

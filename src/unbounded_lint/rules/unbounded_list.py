@@ -99,6 +99,8 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         else:
             continue
         sites = [ev for ev in facts.growths(c) if ev.op in LIST_GROWTH and ev.depth == depth]
+        if depth:
+            sites = [ev for ev in sites if not facts.element_bounded(c, ev)]
         if not sites or facts.bound_reason(c) is not None:
             continue
         deque_plan = plan_deque(facts, c, n) if depth == 0 else None
