@@ -36,17 +36,14 @@ import tokenize
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+from .engine import NOQA
 from .types import Finding
 
 __all__ = ["NoqaResult", "add_noqa", "add_noqa_result", "NOQA_REGEX"]
 
-# flake8's inline noqa syntax (flake8.defaults.NOQA_INLINE_REGEX): "# noqa" optionally
-# followed by ":" and a list of codes separated by commas and/or whitespace.
-NOQA_REGEX = re.compile(
-    r"#\s*noqa"
-    r"(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
-    re.IGNORECASE,
-)
+# flake8's inline noqa syntax, shared with the engine so that what --add-noqa writes is
+# exactly what suppresses a finding.
+NOQA_REGEX = NOQA
 
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 

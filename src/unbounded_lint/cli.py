@@ -193,8 +193,10 @@ def _apply_baseline(args: argparse.Namespace, results: List[FileResult], root: s
         try:
             baseline = Baseline.load(args.baseline)
         except (OSError, ValueError) as exc:
-            raise SystemExit(_fail(f"cannot read baseline {args.baseline}: {exc}"))
+            raise SystemExit(_fail(str(exc)))
         new, matched = baseline.filter(findings)
+        if matched and not args.quiet:
+            print(f"{matched} findings hidden by the baseline {args.baseline}.", file=sys.stderr)
         keep = set(map(id, new))
         results = [FileResult(r.path, tuple(f for f in r.findings if id(f) in keep), r.error, r.source_hash,
                               r.noqa_suppressed) for r in results]
@@ -331,6 +333,9 @@ def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
         return 0
     text = decode_source(source)
     outcome = add_noqa_result(text, result.findings)
+    if outcome.skipped:
+        print(f"{path}: {outcome.skipped} findings inside multi-line strings could not get a noqa comment",
+              file=sys.stderr)
     if outcome.source == text:
         return 0
     from .fixer import _encoding
