@@ -9,6 +9,7 @@ anywhere in its owner scope, how sure are we, how can it be fixed — are answer
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from ..types import Confidence
@@ -27,6 +28,41 @@ REMOVALS_BY_KIND = {
     "queue": frozenset({"clear"}),
 }
 CONSUMERS = frozenset({"get", "get_nowait", "pop", "popleft"})
+
+# Collections a program fills with its own code objects — handlers, routes, plugins — hold as
+# many entries as the program registers, which is finite by construction. Matched against the
+# words of the container's name (``_event_handlers`` -> event, handlers), singular or plural.
+REGISTRY_WORDS = frozenset({
+    "handler", "listener", "middleware", "route", "hook", "plugin", "receiver", "subscriber",
+    "observer", "converter", "extension", "blueprint", "actor", "codec", "serializer",
+    "provider", "provisioner", "registry", "namespace", "callback", "factory", "factories",
+    "validator", "scene", "processor", "registered", "interceptor", "backend", "adapter",
+})
+# Methods that run while a program sets itself up, not once per event.
+SETUP_PREFIXES = ("register", "unregister", "setup", "set_up", "configure", "install", "include",
+                  "mount", "attach", "declare", "init", "initialize", "load", "build", "compile",
+                  "bind", "use", "add_route", "add_handler", "add_listener", "add_middleware",
+                  "add_hook", "add_plugin", "add_command", "add_view", "add_signal", "add_exception")
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def name_words(name: str) -> List[str]:
+    """``_eventHandlers`` -> ["event", "handlers"]."""
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def is_registry_name(name: str) -> bool:
+    for word in name_words(name):
+        if word in REGISTRY_WORDS or (word.endswith("s") and word[:-1] in REGISTRY_WORDS) \
+                or (word.endswith("ies") and word[:-3] + "y" in REGISTRY_WORDS):
+            return True
+    return False
+
+
+def is_setup_method(name: str) -> bool:
+    if name.startswith("__"):
+        return False
+    return name.lstrip("_").lower().startswith(SETUP_PREFIXES) or name in ("on",)
 
 
 class ModuleFacts:
@@ -267,16 +303,37 @@ class ModuleFacts:
         return [ev for ev in c.attrs if ev.op in CONSUMERS] + list(c.passed)
 
     # ------------------------------------------------------------ confidence
+    def low_confidence_reason(self, container: Container, ev: Event) -> Optional[str]:
+        """Why the owner (or the key space) is probably short-lived or finite, if it is."""
+        kind = container.key[0]
+        func = ev.func
+        if kind == "l":
+            if container.returned or any(r for r in container.passed if not r.in_loop):
+                return "a local collected and handed back to the caller"
+            return None
+        if is_registry_name(container.key[-1]):
+            return "a registry of the program's own handlers, routes or plugins"
+        if func is not None:
+            if func.is_method and is_setup_method(func.name):
+                return f"filled while setting up ({func.name})"
+            if func.returns_self:
+                return "a fluent builder (the method returns self)"
+        if kind == "c":
+            infos = self.family_classes(container.key[1])
+            if any(info.transient for info in infos):
+                return "a short-lived owner (visitor, builder, parser, test double...)"
+            if container.returned and any(r.func is not None and not r.func.is_ctor for r in container.returned):
+                return "the owner hands the collection back to its caller"
+        return None
+
     def confidence(self, container: Container, ev: Event) -> Confidence:
+        if self.low_confidence_reason(container, ev) is not None:
+            return Confidence.LOW
         kind = container.key[0]
         if kind == "l":
             return Confidence.HIGH
         if kind == "c":
             infos = self.family_classes(container.key[1])
-            if any(info.transient for info in infos):
-                return Confidence.LOW
-            if container.returned and any(r.func is not None and not r.func.is_ctor for r in container.returned):
-                return Confidence.LOW
             if any(info.long_running for info in infos) or ev.loops:
                 return Confidence.HIGH
             return Confidence.MEDIUM

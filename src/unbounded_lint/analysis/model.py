@@ -34,6 +34,7 @@ class FuncInfo:
         "node", "name", "cls", "self_name", "kind", "parent", "locals", "globals", "nonlocals",
         "params", "pending", "is_ctor", "definition_time", "returns_param", "long_loops",
         "self_calls", "id", "is_method", "has_yield", "decorators", "returned_params", "rebound",
+        "returns_self",
     )
 
     def __init__(self, node: ast.AST, name: str, parent: Optional["FuncInfo"]) -> None:
@@ -59,6 +60,7 @@ class FuncInfo:
         self.decorators: Tuple[str, ...] = ()
         self.returned_params: Set[str] = set()
         self.rebound: Set[str] = set()
+        self.returns_self = False
 
 
 class ClassInfo:

@@ -45,9 +45,10 @@ TRANSIENT_SUFFIXES = ("Visitor", "Transformer", "Builder", "Parser", "Compiler",
                       "Encoder", "Decoder", "Lexer", "Tokenizer", "Analyzer", "Analyser",
                       "Checker", "Walker", "Emitter", "Translator", "Finder", "Resolver",
                       "Validator", "Inspector", "Extractor", "Scanner", "Linter", "Codegen")
+TEST_DOUBLE_WORDS = ("Stub", "Mock", "Fake", "Dummy")
 TRANSIENT_BASES = frozenset({
     "ast.NodeVisitor", "ast.NodeTransformer", "libcst.CSTVisitor", "libcst.CSTTransformer",
-    "unittest.TestCase", "html.parser.HTMLParser", "argparse.Action",
+    "unittest.TestCase", "unittest.IsolatedAsyncioTestCase", "html.parser.HTMLParser", "argparse.Action",
     "argparse.ArgumentParser", "string.Formatter", "json.JSONEncoder", "json.JSONDecoder",
 })
 META_BASES = frozenset({"builtins.type", "abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
@@ -471,7 +472,8 @@ class Walker:
         info.is_meta = any(qn in META_BASES for qn in info.base_qualnames) or any(
             b in self.classes and self.classes[b].is_meta for b in info.bases)
         info.transient = node.name.endswith(TRANSIENT_SUFFIXES) or node.name.startswith("Test") \
-            or any(qn in TRANSIENT_BASES for qn in info.base_qualnames)
+            or any(word in node.name for word in TEST_DOUBLE_WORDS) \
+            or any(qn in TRANSIENT_BASES or qn.endswith("TestCase") for qn in info.base_qualnames)
         self.classes[qual] = info
         if self._func is None and self._class_body is None:
             self.top_classes[node.name] = info
@@ -701,6 +703,8 @@ class Walker:
         if value is not None:
             self.visit(value)
             func = self._func
+            if func is not None and isinstance(value, ast.Name) and value.id == func.self_name:
+                func.returns_self = True
             if func is not None and isinstance(value, ast.Name) and value.id in func.params:
                 func.returns_param = True
                 func.returned_params.add(value.id)

@@ -10,16 +10,17 @@ from ..analysis.model import Container, Event
 QUEUE_GROWTH = frozenset({"put", "put_nowait", "append", "appendleft", "extend", "extendleft"})
 
 
-def unbounded_queues(facts: ModuleFacts) -> Iterator[Tuple[Container, Event, List[Event]]]:
-    """(container, its unbounded creation, consumers) for every grown, unbounded queue."""
+def unbounded_queues(facts: ModuleFacts) -> Iterator[Tuple[Container, Event, Event, List[Event]]]:
+    """(container, its unbounded creation, a growth, consumers) for every grown, unbounded queue."""
     for c in facts.containers.values():
         if c.ctype.kind not in ("queue", "deque") or c.ctype.bounded:
             continue
-        if not any(ev.op in QUEUE_GROWTH and ev.depth == 0 for ev in facts.growths(c)):
+        growth = next((ev for ev in facts.growths(c) if ev.op in QUEUE_GROWTH and ev.depth == 0), None)
+        if growth is None:
             continue
         if facts.bound_reason(c) is not None:
             continue
         creation = next((ev for ev in c.creations if ev.ctype.kind == c.ctype.kind), None)
         if creation is None or creation.value is None:
             continue
-        yield c, creation, facts.consumers(c)
+        yield c, creation, growth, facts.consumers(c)

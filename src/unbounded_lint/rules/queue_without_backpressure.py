@@ -62,7 +62,7 @@ VALID = (
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
     n = settings.max_length
-    for c, creation, consumers in unbounded_queues(facts):
+    for c, creation, growth, consumers in unbounded_queues(facts):
         if not consumers:
             continue
         call = creation.value
@@ -73,4 +73,4 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n), unsafe=True)  # type: ignore[arg-type]
         hint = fix.description if fix else "bound the producer"
         yield Report(call, f"queue '{facts.owner_text(c)}' has a consumer but no size limit, so nothing "
-                           f"slows the producer; {hint}", facts.owner_text(c), facts.confidence(c, creation), fix)
+                           f"slows the producer; {hint}", facts.owner_text(c), facts.confidence(c, growth), fix)

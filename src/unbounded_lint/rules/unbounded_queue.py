@@ -58,7 +58,7 @@ VALID = (
 
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
-    for c, creation, consumers in unbounded_queues(facts):
+    for c, creation, growth, consumers in unbounded_queues(facts):
         if consumers:
             continue
         call = creation.value
@@ -69,4 +69,4 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         what = "deque" if c.ctype.kind == "deque" else "queue"
         hint = fix.description if fix else "give it a maxsize or drain it"
         yield Report(call, f"{what} '{facts.owner_text(c)}' is filled and never drained, with no size "
-                           f"limit; {hint}", facts.owner_text(c), facts.confidence(c, creation), fix)
+                           f"limit; {hint}", facts.owner_text(c), facts.confidence(c, growth), fix)
