@@ -340,7 +340,9 @@ def build_report(pins: List[Pin], findings: List[Finding], labels: Dict[Key, Lab
     pinned = {(p.name, p.version) for p in (all_pins if all_pins is not None else pins)}
     by_code: Dict[str, Row] = defaultdict(Row)
     by_pkg: Dict[str, Row] = defaultdict(Row)
+    by_conf: Dict[str, Row] = defaultdict(Row)
     overall = Row()
+    joined: List[Dict[str, Any]] = []
     finding_keys = {f.key for f in findings}
     # Findings on a labelled line under another code: worth knowing when a rule is renumbered.
     labelled_lines = defaultdict(set)
@@ -350,10 +352,15 @@ def build_report(pins: List[Pin], findings: List[Finding], labels: Dict[Key, Lab
     unlabelled: List[Dict[str, Any]] = []
     fp: List[Dict[str, Any]] = []
     for f in sorted(findings, key=lambda f: f.key):
-        rows = (by_code[f.code], by_pkg[f.package], overall)
+        rows = (by_code[f.code], by_pkg[f.package], by_conf[f.confidence or "-"], overall)
         for r in rows:
             r.findings += 1
         lab = labels.get(f.key)
+        joined.append({"package": f.package, "version": f.version, "path": f.path,
+                       "line": f.line, "column": f.column, "code": f.code,
+                       "confidence": f.confidence, "message": f.message,
+                       "label": lab.label if lab else None,
+                       "reason": lab.reason if lab else None})
         if lab is None:
             for r in rows:
                 r.unlabelled += 1
@@ -401,6 +408,9 @@ def build_report(pins: List[Pin], findings: List[Finding], labels: Dict[Key, Lab
         "overall": overall.as_dict(),
         "by_code": {c: by_code[c].as_dict() for c in codes if c in by_code},
         "by_package": {p: by_pkg[p].as_dict() for p in sorted(by_pkg)},
+        # Recall columns stay 0 here: a missed leak has no confidence.
+        "by_confidence": {c: by_conf[c].as_dict() for c in ("high", "medium", "low", "-") if c in by_conf},
+        "findings": joined,
         "labels": {f"{c}:{l}": n for (c, l), n in sorted(label_counts.items())},
         "unlabelled": unlabelled,
         "false_positives": fp,
@@ -427,6 +437,10 @@ def print_report(rep: Dict[str, Any], show_missed: bool, show_fp: bool, out=sys.
     print("", file=out)
     print_table("package", list(rep["by_package"].items()), out)
     print("", file=out)
+    if set(rep["by_confidence"]) - {"-"}:
+        print_table("confidence", list(rep["by_confidence"].items()), out)
+        print("(recall columns are per rule/package only: a missed leak has no confidence)", file=out)
+        print("", file=out)
     print("precision = leak / (leak+bounded+transient) over labelled findings; "
           "recall = labelled leaks found / all labelled leaks", file=out)
     if rep["stale_label_versions"]:
