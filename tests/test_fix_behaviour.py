@@ -1,7 +1,7 @@
 """Fixed code behaves like the original while small, and stays bounded when driven hard.
 
 For each fixture with a driver below, the original module, the expected ``.fixed.py`` and the
-fixer's own output (``fix_source`` with N = 1000) are imported side by side in one subprocess.
+fixer's own output (``fix_source`` with N = 1000) are imported side by side in a subprocess (fixtures are batched to keep the suite fast).
 A driver defines two functions:
 
 * ``small(m)`` grows the container fewer than N times and prints what a caller can observe;
@@ -276,14 +276,12 @@ DRIVERS: Dict[str, Tuple[Optional[int], str]] = {
     """),
     "ubl001_trim_return": (N, """
         def small(m):
-            s = m.Service("svc")
-            print(s.handle(0), s.handle(1), s.handle(""), s.handle("ok"), s.failures_so_far())
+            print(m.handle(0), m.handle(1), m.handle(""), m.handle("ok"), m.failures_so_far())
 
         def grow(m):
-            s = m.Service("svc")
             for _ in range(5 * N):
-                s.handle(0)
-            return len(s.failures_so_far())
+                m.handle(0)
+            return len(m.failures_so_far())
     """),
     "ubl001_trim_nested_dict_path": (N, """
         def small(m):
@@ -527,18 +525,19 @@ DRIVERS: Dict[str, Tuple[Optional[int], str]] = {
     "format_tabs": (N, """
         def small(m):
             d = m.Dispatcher()
-            d.add_handler("a", print)
-            d.add_handler("b", len)
+            d.touch("a", 1)
+            d.touch("b", 2)
+            d.touch("a", 3)
             for e in ("e1", "e2", "e3", "e4"):
                 d.fail(e)
-            print(sorted(d.handlers), d.last_errors(), d.errors)
+            print(d.last_seen, d.last_errors(), d.errors)
 
         def grow(m):
             d = m.Dispatcher()
             for i in range(5 * N):
-                d.add_handler(i, None)
+                d.touch(i, i)
                 d.fail(i)
-            return max(len(d.handlers), len(d.errors))
+            return max(len(d.last_seen), len(d.errors))
     """),
     "format_crlf_deque": (N, """
         def small(m):
@@ -697,38 +696,164 @@ DRIVERS: Dict[str, Tuple[Optional[int], str]] = {
                 meter.event(v)
             return max(len(meter.readings), meter.event_count())
     """),
+    "ubl001_deque_async_for_local": (N, """
+        def small(m):
+            print(m.run([1, 2, 3]), m.run([]), m.run(range(N - 1)))
+
+        def grow(m):
+            return m.run(range(5 * N))[0]
+    """),
+    "ubl001_deque_len_zero_check": (N, """
+        def small(m):
+            p = m.Poller()
+            print(p.anything(), p.poll(0), p.anything(), p.poll(5), list(p.results))
+
+        def grow(m):
+            p = m.Poller()
+            for i in range(5 * N):
+                p.poll(i)
+            return len(p.results)
+    """),
+    "ubl001_trim_in_try": (N, """
+        def small(m):
+            log = m.InboundLog()
+            log.handle(b"ok")
+            log.handle(b"\\xff")
+            print(log.last(), log.raw)
+
+        def grow(m):
+            log = m.InboundLog()
+            for i in range(5 * N):
+                log.handle(b"x" if i % 2 else b"\\xff")
+            return len(log.raw)
+    """),
+    "ubl001_trim_nested_function": (N, """
+        class Bus:
+            def subscribe(self, callback):
+                self.callback = callback
+
+        def small(m):
+            bus, sub = Bus(), m.Subscriber()
+            sub.start(bus)
+            for i in range(4):
+                bus.callback(i)
+            print(sub.latest(2), sub.inbox)
+
+        def grow(m):
+            bus, sub = Bus(), m.Subscriber()
+            sub.start(bus)
+            for i in range(5 * N):
+                bus.callback(i)
+            assert sub.latest(1) == [5 * N - 1]
+            return len(sub.inbox)
+    """),
+    "ubl001_trim_one_line_for": (N, """
+        def small(m):
+            c = m.Classifier()
+            c.feed([1, 2])
+            c.feed(range(3, 6))
+            print(c.head(), c.positives)
+
+        def grow(m):
+            c = m.Classifier()
+            c.feed(range(5 * N))
+            return len(c.positives)
+    """),
+    "ubl002_one_line_suite": (N, """
+        def small(m):
+            calls = []
+            look = m.Lookup(lambda k: calls.append(k) or k * 3)
+            print(look.get(1), look.get(2), look.get(1), calls, look.cache)
+
+        def grow(m):
+            look = m.Lookup(str)
+            for i in range(5 * N):
+                look.get(i)
+            return len(look.cache)
+    """),
+    "ubl005_close_after_if": (1, """
+        def small(m):
+            buf = io.BytesIO()
+            print(m.plot([1, 2], buf), m.plot([3]), buf.getvalue()[:8])
+
+        def grow(m):
+            for i in range(FIGURES):
+                m.plot([1, 2], io.BytesIO() if i % 2 else None)
+            return len(plt.get_fignums())
+    """),
+    "ubl005_figure_in_loop": (1, """
+        def small(m):
+            print(m.save_all([[1, 2], [2, 1]], "s"), sorted(f for f in os.listdir(".") if f.startswith("s")))
+
+        def grow(m):
+            m.save_all([[1]] * FIGURES, "g")
+            return len(plt.get_fignums())
+    """),
+    "unsafe_ubl007_deque_consumer": (N, """
+        def small(m):
+            st = m.Stream()
+            print(st.take())
+            for i in range(3):
+                st.feed(i)
+            print(st.take(), st.take(), list(st.buf))
+
+        def grow(m):
+            st = m.Stream()
+            for i in range(5 * N):
+                st.feed(i)
+            return len(st.buf)
+    """),
 }
 
-# Runs in a subprocess: imports each variant module, runs the driver on it, prints JSON.
-HARNESS = '''
-import contextlib, importlib, io, json, os, pathlib, sys
-import warnings
+# Runs in a subprocess over a batch of fixtures. argv[1] is a JSON list of jobs
+# {"name", "dir", "driver", "modules"}; it prints one JSON object {name: outcome}. Each
+# fixture runs in its own folder with its own module names, so module-level state (globals,
+# class attributes, caches) never leaks between variants or fixtures; pyplot's global figure
+# registry is cleared between runs.
+HARNESS = """
+import contextlib, importlib, io, json, os, pathlib, sys, traceback, warnings
 warnings.simplefilter("ignore")
-N = {n}
+N = %(n)d
 FIGURES = 4
 plt = None
-if {uses_pyplot}:
+jobs = json.loads(sys.argv[1])
+if any("plt." in job["driver"] for job in jobs):
     import matplotlib
+    matplotlib.use("Agg")
     matplotlib.rcParams["savefig.dpi"] = 10
     import matplotlib.pyplot as plt
 
-{driver}
-
-results = {{}}
-for modname in sys.argv[1:]:
-    mod = importlib.import_module(modname)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        small(mod)
-    if plt is not None:
-        plt.close("all")  # figures a caller keeps on purpose are not the leak
-    with contextlib.redirect_stdout(io.StringIO()):
-        size = grow(mod)
-    results[modname] = {{"small": out.getvalue(), "size": size}}
+def close_all():
     if plt is not None:
         plt.close("all")
-sys.stdout.write(json.dumps(results))
-'''
+
+outcomes = {}
+for job in jobs:
+    os.chdir(job["dir"])
+    sys.path.insert(0, job["dir"])
+    namespace = {"N": N, "FIGURES": FIGURES, "plt": plt, "io": io, "os": os,
+                 "pathlib": pathlib}
+    results = {}
+    try:
+        exec(compile(job["driver"], job["name"] + "-driver", "exec"), namespace)
+        for variant, modname in job["modules"].items():
+            close_all()
+            mod = importlib.import_module(modname)
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                namespace["small"](mod)
+            close_all()  # figures a caller keeps on purpose are not the leak
+            with contextlib.redirect_stdout(io.StringIO()):
+                size = namespace["grow"](mod)
+            results[variant] = {"small": out.getvalue(), "size": size}
+        outcomes[job["name"]] = {"results": results}
+    except BaseException:
+        outcomes[job["name"]] = {"error": traceback.format_exc()}
+    finally:
+        sys.path.remove(job["dir"])
+        close_all()
+sys.stdout.write(json.dumps(outcomes))
+"""
 
 
 def _settings(name: str):
@@ -739,44 +864,58 @@ def _settings(name: str):
     return Settings(max_length=N)
 
 
-def _run(name: str, workdir: Path) -> Dict[str, object]:
-    """Run the driver of ``name`` on the original, expected and fixer-made modules."""
-    limit, driver = DRIVERS[name]
+def _prepare(name: str, workdir: Path) -> Tuple[Dict[str, object], Optional[str]]:
+    """Write the original, expected and fixer-made modules of ``name``; return the job."""
     source = (FIXTURES / f"{name}.py").read_bytes()
-    (workdir / "m_original.py").write_bytes(source)
-    (workdir / "m_expected.py").write_bytes((FIXTURES / f"{name}.fixed.py").read_bytes())
-    modules = ["m_original", "m_expected"]
+    (workdir / f"{name}__original.py").write_bytes(source)
+    (workdir / f"{name}__expected.py").write_bytes((FIXTURES / f"{name}.fixed.py").read_bytes())
+    modules = {"m_original": f"{name}__original", "m_expected": f"{name}__expected"}
     fixer_error = None
     try:
         from unbounded_lint.fixer import fix_source
 
-        result = fix_source(source, f"{name}.py", _settings(name))
+        result = fix_source(source, f"{name}.py", _settings(name), unsafe=name.startswith("unsafe_"))
         if result.error is not None:
             fixer_error = f"fix_source reported: {result.error}"
         else:
-            (workdir / "m_fixer.py").write_bytes(result.source)
-            modules.append("m_fixer")
+            (workdir / f"{name}__fixer.py").write_bytes(result.source)
+            modules["m_fixer"] = f"{name}__fixer"
     except Exception as exc:  # the fixer is not there yet, or it crashed
         fixer_error = f"{type(exc).__name__}: {exc}"
-    script = HARNESS.format(n=N, driver=textwrap.dedent(driver), uses_pyplot="plt." in driver)
+    job = {"name": name, "dir": str(workdir), "modules": modules,
+           "driver": textwrap.dedent(DRIVERS[name][1])}
+    return job, fixer_error
+
+
+def _run_batch(jobs) -> Dict[str, Dict[str, object]]:
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTHONPATH", None)
-    proc = subprocess.run([sys.executable, "-c", script, *modules], cwd=str(workdir), env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", HARNESS % {"n": N}, json.dumps(jobs)],
+                          env=env, capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
-        return {"error": f"driver failed (exit {proc.returncode}):\n{proc.stderr}", "limit": limit,
-                "fixer_error": fixer_error}
-    return {"results": json.loads(proc.stdout), "limit": limit, "fixer_error": fixer_error}
+        error = f"driver process failed (exit {proc.returncode}):\n{proc.stderr}"
+        return {job["name"]: {"error": error} for job in jobs}
+    return json.loads(proc.stdout)
 
 
 @pytest.fixture(scope="session")
 def behaviour(tmp_path_factory) -> Dict[str, Dict[str, object]]:
-    """Every driver's results, computed once and in parallel to keep the suite fast."""
-    names = sorted(DRIVERS)
-    dirs = {name: tmp_path_factory.mktemp(name) for name in names}
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        outcomes = pool.map(lambda n: _run(n, dirs[n]), names)
-        return dict(zip(names, outcomes))
+    """Every driver's outcome, computed once: pyplot drivers share one process (importing
+    matplotlib dominates the cost), the rest share another, and the two run in parallel."""
+    jobs, fixer_errors = [], {}
+    for name in sorted(DRIVERS):
+        job, fixer_errors[name] = _prepare(name, tmp_path_factory.mktemp(name))
+        jobs.append(job)
+    batches = [[j for j in jobs if "plt." in j["driver"]],
+               [j for j in jobs if "plt." not in j["driver"]]]
+    outcomes: Dict[str, Dict[str, object]] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for part in pool.map(_run_batch, [b for b in batches if b]):
+            outcomes.update(part)
+    for name, outcome in outcomes.items():
+        outcome["limit"] = DRIVERS[name][0]
+        outcome["fixer_error"] = fixer_errors[name]
+    return outcomes
 
 
 def test_enough_drivers() -> None:
