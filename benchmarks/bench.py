@@ -77,6 +77,10 @@ CASE_KEYS = (
 
 # The findings exit code of every tool is 1; 0 means "nothing found".
 OK_RETURN_CODES = (0, 1)
+# unbounded-lint exits 2 when it reports a per-file error (a file it could not lint) and still
+# lints the rest; that run counts, with the errors noted. A crash or a usage error does not.
+UBL_RETURN_CODES = (0, 1, 2)
+CRASH_MARKERS = ("Traceback (most recent call last)", "internal error", "usage:")
 
 # Targets from the issue, evaluated at the end (see README.md).
 TARGET_COLD_VS_FLAKE8 = 4.0  # unbounded-lint cold throughput >= 4x flake8 + bugbear
@@ -209,21 +213,33 @@ def is_pruned(member: str) -> bool:
 
 MARKER_PYPROJECT = """\
 # Written by benchmarks/bench.py. Marks the root of the benchmark corpus, so that tools stop
-# looking upward for configuration and .gitignore files here (fixit and trailrunner look for
-# a pyproject.toml; ruff and flake8 are run with --isolated).
+# looking upward for configuration here: unbounded-lint and fixit take the nearest
+# pyproject.toml with their table (empty: defaults) as the project root; ruff and flake8 are
+# run with --isolated.
+[tool.unbounded-lint]
+
 [tool.fixit]
 root = true
 """
 
 
 def write_marker(directory: Path) -> None:
+    """Make ``directory`` a project root of its own: a pyproject.toml and an empty git repo.
+
+    The corpus lives in a git-ignored folder of this repository; tools that respect
+    .gitignore (unbounded-lint asks ``git ls-files``, trailrunner and ruff read .gitignore
+    files up to the repository root) would otherwise skip the whole tree. An empty nested
+    repository stops that and makes the tree look like an ordinary checkout.
+    """
     (directory / "pyproject.toml").write_text(MARKER_PYPROJECT)
+    if not (directory / ".git").exists():
+        subprocess.run(["git", "init", "--quiet", str(directory)], check=True)
 
 
 def ensure_corpus(packages: List[Tuple[str, str]]) -> dict:
     """Download and unpack the corpus unless the manifest says it is already there."""
     key = sha256_text(
-        CORPUS_FILE.read_text(), ",".join(sorted(PRUNE_DIR_NAMES)), MARKER_PYPROJECT, "v1"
+        CORPUS_FILE.read_text(), ",".join(sorted(PRUNE_DIR_NAMES)), MARKER_PYPROJECT, "v2"
     )
     if MANIFEST_FILE.exists() and TREE_DIR.is_dir():
         manifest = json.loads(MANIFEST_FILE.read_text())
@@ -317,6 +333,19 @@ def preread(directory: Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds all processes of the machine have spent so far (from /proc/stat)."""
+    try:
+        with open("/proc/stat") as handle:
+            fields = handle.readline().split()
+    except OSError:
+        return float("nan")
+    # cpu user nice system idle iowait irq softirq steal ...
+    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[1:8])
+    return (user + nice + system + irq + softirq) / CLOCK_TICKS
 
 
 class SessionRssSampler(threading.Thread):
@@ -367,6 +396,8 @@ class Run:
     processes: int
     returncode: int
     output_lines: int
+    stderr_lines: int
+    background_cores: float  # CPU used by *other* processes during the run, in cores
 
 
 class RunFailed(Exception):
@@ -382,6 +413,7 @@ def run_measured(
     out_path = LOG_DIR / f"{log_stem}.out"
     err_path = LOG_DIR / f"{log_stem}.err"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        busy_before = busy_cpu_seconds()
         start = time.perf_counter()
         try:
             proc = subprocess.Popen(
@@ -405,26 +437,30 @@ def run_measured(
         timer.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        busy_after = busy_cpu_seconds()
         timer.cancel()
         sampler.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
     stderr_text = err_path.read_text(errors="replace")
     if timed_out.is_set():
         raise RunFailed(f"timed out after {timeout:.0f} s")
-    crashed = traceback_is_crash and "Traceback (most recent call last)" in stderr_text
+    crashed = any(marker in stderr_text for marker in CRASH_MARKERS) and traceback_is_crash
     if proc.returncode not in ok_returncodes or crashed:
         tail = "\n".join(stderr_text.strip().splitlines()[-6:])
         raise RunFailed(f"exit code {proc.returncode}; stderr ends with:\n{tail}")
     with open(out_path, "rb") as handle:
         output_lines = sum(1 for _ in handle)
+    cpu = usage.ru_utime + usage.ru_stime
     return Run(
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
+        cpu=cpu,
         maxrss_mb=usage.ru_maxrss * 1024 / 1e6,  # Linux reports KiB
         session_rss_mb=sampler.peak_bytes / 1e6,
         processes=sampler.peak_processes,
         returncode=proc.returncode,
         output_lines=output_lines,
+        stderr_lines=len(stderr_text.splitlines()),
+        background_cores=max(0.0, (busy_after - busy_before - cpu) / wall) if wall > 0 else 0.0,
     )
 
 
@@ -509,6 +545,7 @@ def build_cases(args: argparse.Namespace, manifest: dict) -> List[Case]:
     tools_env = base_env(TOOLS_VENV)
     ruff_env = dict(tools_env, RAYON_NUM_THREADS=jobs)
     ubl_env = base_env(UBL_VENV)
+    ubl_env.pop("UNBOUNDED_LINT_CACHE_DIR", None)  # the cache goes to the tree's root
     ubl = str(venv_bin(UBL_VENV, "unbounded-lint"))
     ruff = str(venv_bin(TOOLS_VENV, "ruff"))
     ruff_args = ["check", "--isolated", "--select", "B019,SIM115", "--output-format", "concise"]
@@ -522,7 +559,7 @@ def build_cases(args: argparse.Namespace, manifest: dict) -> List[Case]:
     def prime_ubl() -> None:
         clear_ubl_cache()
         run_measured([ubl, "-j", jobs, "."], TREE_DIR, ubl_env, "ubl-warm-prime", args.timeout,
-                     args.rss_interval)
+                     args.rss_interval, UBL_RETURN_CODES)
 
     def fresh_fix_copy() -> None:
         remove(FIX_DIR)
@@ -539,16 +576,16 @@ def build_cases(args: argparse.Namespace, manifest: dict) -> List[Case]:
     cases.append(Case(
         "ubl-cold", "unbounded-lint", "cold", [ubl, "--no-cache", "-j", jobs, "."],
         f"unbounded-lint --no-cache -j {jobs} .", TREE_DIR, ubl_env, files, lines,
-        f"-j {jobs}"))
+        f"-j {jobs}", ok_returncodes=UBL_RETURN_CODES))
     cases.append(Case(
         "ubl-warm", "unbounded-lint", "warm", [ubl, "-j", jobs, "."],
         f"unbounded-lint -j {jobs} .  (after one untimed priming run)", TREE_DIR, ubl_env,
-        files, lines, f"-j {jobs}", prime=prime_ubl))
+        files, lines, f"-j {jobs}", prime=prime_ubl, ok_returncodes=UBL_RETURN_CODES))
     cases.append(Case(
         "ubl-fix", "unbounded-lint", "fix", [ubl, "--fix", "--no-cache", "-j", jobs, "."],
         f"unbounded-lint --fix --no-cache -j {jobs} .  (on a fresh copy of the tree each run)",
         FIX_DIR, ubl_env, files, lines, f"-j {jobs}", before_each=fresh_fix_copy,
-        after_all=count_fixed))
+        after_all=count_fixed, ok_returncodes=UBL_RETURN_CODES))
     cases.append(Case(
         "flake8-bugbear", "flake8 + flake8-bugbear", "cold",
         [str(venv_bin(TOOLS_VENV, "flake8")), "--isolated", "--select", "B", "-j", jobs, "."],
@@ -581,8 +618,8 @@ def build_cases(args: argparse.Namespace, manifest: dict) -> List[Case]:
         sample_dir, tools_env, sample_files, sample_lines, f"{jobs} workers (shim)",
         sample=sample_dir != TREE_DIR, after_all=fixit_exceptions,
         # fixit exits with 1 for lint errors, | 2 when some file raised (e.g. a syntax error
-        # libcst cannot parse); it prints those tracebacks itself.
-        ok_returncodes=(0, 1, 2, 3), traceback_is_crash=False))
+        # libcst cannot parse); it prints those per-file tracebacks on stdout, not stderr.
+        ok_returncodes=(0, 1, 2, 3)))
     return cases
 
 
@@ -606,10 +643,9 @@ def ubl_preflight(env: Dict[str, str], jobs: int, manifest: dict, timeout: float
     return None
 
 
-def verify_discovery(manifest: dict) -> Dict[str, object]:
+def verify_discovery(manifest: dict, include_ubl: bool) -> Dict[str, object]:
     """Ask each competitor which files it would lint in the tree; they must all match."""
     expected = manifest["total_files"]
-    python = str(venv_bin(TOOLS_VENV, "python"))
     found: Dict[str, object] = {}
     try:
         proc = subprocess.run(
@@ -626,10 +662,26 @@ def verify_discovery(manifest: dict) -> Dict[str, object]:
         "fixit": "import trailrunner, pathlib\n"
                  "print(sum(1 for _ in trailrunner.walk(pathlib.Path('.'))))",
     }
+    interpreters = {"flake8": TOOLS_VENV, "fixit": TOOLS_VENV}
+    if include_ubl and venv_bin(UBL_VENV, "python").exists():
+        # unbounded-lint has no --show-files; this uses its (internal) discovery function and is
+        # skipped quietly if that API has changed.
+        snippets["unbounded-lint"] = (
+            "import os\n"
+            "from unbounded_lint.config import discover_files, find_pyproject, load_config\n"
+            "config = load_config(find_pyproject(os.path.abspath('.')), {})\n"
+            "print(len(discover_files(['.'], config)))")
+        interpreters["unbounded-lint"] = UBL_VENV
     for tool, code in snippets.items():
-        proc = subprocess.run([python, "-c", code], cwd=TREE_DIR, capture_output=True,
-                              text=True, env=base_env(TOOLS_VENV))
-        found[tool] = int(proc.stdout) if proc.returncode == 0 else f"error: {proc.stderr[-200:]}"
+        venv = interpreters[tool]
+        proc = subprocess.run([str(venv_bin(venv, "python")), "-c", code], cwd=TREE_DIR,
+                              capture_output=True, text=True, env=base_env(venv))
+        if proc.returncode == 0 and proc.stdout.strip().isdigit():
+            found[tool] = int(proc.stdout)
+        elif tool == "unbounded-lint":
+            log("file discovery: unbounded-lint's discover_files API is not available; skipped")
+        else:
+            found[tool] = f"error: {proc.stderr[-200:]}"
     for tool, count in found.items():
         status = "ok" if count == expected else f"MISMATCH (expected {expected})"
         log(f"file discovery: {tool} sees {count} files: {status}")
@@ -643,7 +695,14 @@ def run_case(case: Case, args: argparse.Namespace) -> CaseResult:
         if case.prime:
             log(f"{case.key}: priming run (untimed)")
             case.prime()
+        case_started = time.perf_counter()
         for index in range(args.runs):
+            spent = time.perf_counter() - case_started
+            if result.runs and args.max_case_seconds and (
+                    spent + spent / len(result.runs) > args.max_case_seconds):
+                log(f"{case.key}: stopping after {len(result.runs)} runs "
+                    f"(--max-case-seconds {args.max_case_seconds:g})")
+                break
             if case.before_each:
                 case.before_each()
             run = run_measured(case.argv, case.cwd, case.env, f"{case.key}-{index + 1}",
@@ -653,9 +712,15 @@ def run_case(case: Case, args: argparse.Namespace) -> CaseResult:
             log(f"{case.key}: run {index + 1}/{args.runs}: {run.wall:.2f} s wall, "
                 f"{run.cpu:.1f} s CPU, max RSS {run.maxrss_mb:.0f} MB/process, "
                 f"{run.session_rss_mb:.0f} MB all processes, exit {run.returncode}, "
-                f"{run.output_lines} output lines")
+                f"{run.output_lines} output lines, other processes used "
+                f"{run.background_cores:.2f} cores")
+        notes = []
+        if case.tool == "unbounded-lint" and any(r.returncode == 2 for r in result.runs):
+            notes.append(f"exited 2 after reporting {result.runs[-1].stderr_lines} per-file "
+                         f"error lines on stderr (see {rel(LOG_DIR)}/{case.key}-*.err)")
         if case.after_all:
-            result.note = case.after_all()
+            notes.append(case.after_all())
+        result.note = "; ".join(notes)
     except RunFailed as exc:
         result.error = str(exc)
         log(f"{case.key}: FAILED: {exc}")
@@ -836,33 +901,43 @@ def render_results(
       "lines-per-second ratio is used, because it ran on a sample). A ratio above 1 means "
       "unbounded-lint is faster.")
     w("")
-    w("| tool | mode | command | files | lines | median s | min–max s | lines/s | CPU s "
-      "| peak RSS / process MB | peak RSS all processes MB | output lines | ratio to unbounded-lint |")
-    w("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w("| case | tool | mode | command (run in the tree's root) | parallelism | files | lines |")
+    w("|---|---|---|---|---|---:|---:|")
+    for result in results:
+        w(f"| `{result.key}` | {result.tool} | {result.mode} | `{result.display}` | "
+          f"{result.parallelism} | {result.files:,} | {result.lines:,} |")
+    w("")
+    w("| case | runs | median s | min–max s | lines/s | CPU s | lines per CPU s "
+      "| peak RSS / process MB | peak RSS all processes MB | other load (cores) | exit "
+      "| output lines | ratio to unbounded-lint |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     reference = {"cold": by_key.get("ubl-cold"), "warm": by_key.get("ubl-warm"),
                  "fix": by_key.get("ubl-fix")}
     for result in results:
         if not result.ok:
             reason = "pending" if result.tool == "unbounded-lint" else "failed"
-            w(f"| {result.tool} | {result.mode} | `{result.display}` | {result.files:,} | "
-              f"{result.lines:,} | {reason} | | | | | | | |")
+            w(f"| `{result.key}` | {reason} | | | | | | | | | | | |")
             continue
         walls = [r.wall for r in result.runs]
+        cpu = statistics.median(r.cpu for r in result.runs)
         ref = reference.get(result.mode)
         if result.tool == "unbounded-lint":
+            cold = by_key.get("ubl-cold")
             ratio = "1 (reference)" if result.mode != "fix" else (
-                f"{result.median / by_key['ubl-cold'].median:.2f}× cold"
-                if by_key.get("ubl-cold") and by_key["ubl-cold"].ok else "–")
+                f"{result.median / cold.median:.2f}× cold check" if cold and cold.ok else "–")
         elif ref is not None and ref.ok:
             ratio = f"{ref.lines_per_second / result.lines_per_second:.2f}"
         else:
             ratio = "pending"
-        w(f"| {result.tool} | {result.mode} | `{result.display}` | {result.files:,} | "
-          f"{result.lines:,} | {fmt_seconds(result.median)} | "
+        session = max(r.session_rss_mb for r in result.runs)
+        codes = ",".join(str(c) for c in sorted({r.returncode for r in result.runs}))
+        w(f"| `{result.key}` | {len(result.runs)} | {fmt_seconds(result.median)} | "
           f"{fmt_seconds(min(walls))}–{fmt_seconds(max(walls))} | "
-          f"{result.lines_per_second:,.0f} | {statistics.median(r.cpu for r in result.runs):.1f} | "
+          f"{result.lines_per_second:,.0f} | {cpu:.1f} | "
+          f"{result.lines / cpu if cpu else float('nan'):,.0f} | "
           f"{max(r.maxrss_mb for r in result.runs):.0f} | "
-          f"{max(r.session_rss_mb for r in result.runs):.0f} | "
+          f"{f'{session:.0f}' if session else 'n/a'} | "
+          f"{statistics.median(r.background_cores for r in result.runs):.2f} | {codes} | "
           f"{result.runs[-1].output_lines:,} | {ratio} |")
     w("")
     fixit = by_key.get("fixit")
@@ -911,6 +986,10 @@ def render_results(
       "parent), which is what the per-worker target is about. It is not a sum. *Peak RSS all "
       f"processes* is the sum of RSS over the tool's process session, sampled from /proc every "
       f"{args.rss_interval:g} s (a lower bound on the true peak).")
+    w("* *Other load* is the CPU time that processes other than the tool used during its runs "
+      "(from /proc/stat, in cores, median over runs). On a machine that is not idle the wall "
+      "times are inflated by it; *lines per CPU s* (lines ÷ the tool's own CPU time) is much "
+      "less sensitive to it.")
     w("* *Output lines* is the number of lines the tool printed on stdout in the last run "
       "(roughly its number of findings); it is there as a sanity check, the rule sets differ.")
     w("* flake8 runs every installed plugin (pycodestyle, pyflakes, mccabe, bugbear) and only "
@@ -937,6 +1016,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--only", default="",
                         help="comma-separated cases to run, out of: " + ", ".join(CASE_KEYS))
     parser.add_argument("--skip", default="", help="comma-separated cases to leave out")
+    parser.add_argument("--max-case-seconds", type=float, default=0, metavar="S",
+                        help="stop a case's timed runs early (after at least one) when the "
+                             "next run would take it past S seconds; 0 = no limit (default)")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="seconds before a single run is killed (default 3600)")
     parser.add_argument("--rss-interval", type=float, default=0.1,
@@ -977,7 +1059,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     manifest = ensure_corpus(read_corpus())
     if args.prepare_only:
         return 0
-    discovery = verify_discovery(manifest)
+    discovery = verify_discovery(manifest, any(k.startswith("ubl-") for k in args.cases))
     preread(TREE_DIR)
 
     if any(k.startswith("ubl-") for k in args.cases) and ubl_error is None:
