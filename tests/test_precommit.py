@@ -59,8 +59,9 @@ def test_manifest_declares_both_hooks():
     load_manifest = pytest.importorskip("pre_commit.clientlib").load_manifest
     hooks = {hook["id"]: hook for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
     assert set(hooks) == {"unbounded-lint", "unbounded-lint-fix"}
-    assert hooks["unbounded-lint"]["entry"] == "unbounded-lint"
-    assert hooks["unbounded-lint-fix"]["entry"] == "unbounded-lint --fix"
+    # pre-commit names the files itself: --force-exclude applies the configured excludes to them.
+    assert hooks["unbounded-lint"]["entry"] == "unbounded-lint --force-exclude"
+    assert hooks["unbounded-lint-fix"]["entry"] == "unbounded-lint --fix --force-exclude"
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["types_or"] == ["python", "pyi"]

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .engine import SourceError, decode_source, lint_source
-from .types import AddImport, Finding, FileResult, InsertAfter, InsertBefore, Replace, Settings
+from .types import (AddImport, Finding, FileResult, InsertAfter, InsertBefore, RemoveImportIfUnused, Replace,
+                    Settings)
 
 Position = Tuple[int, int]
 
@@ -72,10 +73,38 @@ def _overlap(a: Tuple[Position, Position], b: Tuple[Position, Position]) -> bool
     return a[0] < b[1] and b[0] < a[1]
 
 
+MAX_PASSES = 4
+
+
 def fix_source(source: bytes, path: str = "<string>", settings: Optional[Settings] = None,
                unsafe: bool = False, result: Optional[FileResult] = None) -> FixOutcome:
-    """Fix one file's bytes. Never raises; on any failure the input comes back unchanged."""
+    """Fix one file's bytes. Never raises; on any failure the input comes back unchanged.
+
+    Like ruff, the fixer runs again on its own output while fixable findings remain (edits
+    that overlap cannot be applied in one pass), so that a second ``--fix`` changes nothing.
+    """
     settings = settings or Settings()
+    current = source
+    applied: List[Finding] = []
+    remaining: Tuple[Finding, ...] = ()
+    for attempt in range(MAX_PASSES):
+        outcome = _fix_once(current, path, settings, unsafe, result if attempt == 0 else None)
+        if outcome.error:
+            if not applied:
+                return FixOutcome(source, remaining=outcome.remaining, error=outcome.error)
+            break  # keep what the earlier passes fixed; the rest stays reported
+        remaining = outcome.remaining
+        if not outcome.changed:
+            break
+        applied.extend(outcome.applied)
+        current = outcome.source
+        if not any(f.fixable_with(unsafe) for f in remaining):
+            break
+    return FixOutcome(current, len(applied), tuple(remaining), applied=tuple(applied))
+
+
+def _fix_once(source: bytes, path: str, settings: Settings, unsafe: bool,
+              result: Optional[FileResult]) -> FixOutcome:
     result = result or lint_source(source, path, settings)
     if result.error:
         return FixOutcome(source, error=result.error)
@@ -101,7 +130,7 @@ def apply_edits(source: bytes, edits: Sequence[object]) -> bytes:
     """Apply position-addressed edits; raises ``SourceError`` when the result does not parse."""
     import libcst as cst
     from libcst.codemod import CodemodContext
-    from libcst.codemod.visitors import AddImportsVisitor
+    from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
     from libcst.metadata import MetadataWrapper
 
     bom = source.startswith(b"\xef\xbb\xbf")
@@ -109,7 +138,7 @@ def apply_edits(source: bytes, edits: Sequence[object]) -> bytes:
     encoding = _encoding(source)
     module = cst.parse_module(text)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    transformer = _make_transformer(module, [e for e in edits if not isinstance(e, AddImport)])
+    transformer = _make_transformer(module, [e for e in edits if not isinstance(e, (AddImport, RemoveImportIfUnused))])
     new_module = wrapper.visit(transformer)
     missing = transformer.unplaced()
     if missing:
@@ -120,6 +149,12 @@ def apply_edits(source: bytes, edits: Sequence[object]) -> bytes:
         for imp in imports:
             AddImportsVisitor.add_needed_import(context, imp.module, imp.name)
         new_module = AddImportsVisitor(context).transform_module(new_module)
+    removals = [e for e in edits if isinstance(e, RemoveImportIfUnused)]
+    if removals:
+        context = CodemodContext()
+        for rem in removals:
+            RemoveImportsVisitor.remove_unused_import(context, rem.module, rem.name)
+        new_module = RemoveImportsVisitor(context).transform_module(new_module)
     new_text = new_module.code
     try:
         ast.parse(new_text)

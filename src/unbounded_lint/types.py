@@ -73,7 +73,15 @@ class AddImport:
     name: str
 
 
-Edit = "Replace | InsertAfter | InsertBefore | AddImport"
+@dataclass(frozen=True)
+class RemoveImportIfUnused:
+    """Drop ``from module import name`` when the fix removed its last use."""
+
+    module: str
+    name: str
+
+
+Edit = "Replace | InsertAfter | InsertBefore | AddImport | RemoveImportIfUnused"
 
 
 @dataclass(frozen=True)

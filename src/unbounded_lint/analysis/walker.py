@@ -785,7 +785,8 @@ class Walker:
                 self.figure_calls.append((node, self._stmt, self._func, self._loops))
             elif qn == "matplotlib.pyplot.close":
                 self.close_calls.append((node, self._func))
-        if qn not in SAFE_CALLEES:
+        joins = isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant)
+        if qn not in SAFE_CALLEES and not joins:
             for arg in node.args:
                 value = arg.value if isinstance(arg, ast.Starred) else arg
                 if isinstance(value, (ast.Name, ast.Attribute)):

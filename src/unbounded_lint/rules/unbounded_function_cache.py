@@ -38,7 +38,7 @@ from typing import Iterator, Optional, Tuple
 
 from ..analysis.containers import ModuleFacts
 from ..analysis.fixplan import make_fix
-from ..types import AddImport, Confidence, Replace, Settings
+from ..types import AddImport, Confidence, RemoveImportIfUnused, Replace, Settings
 from .base import Report
 
 CODE = "UBL008"
@@ -79,13 +79,17 @@ def _edits(facts: ModuleFacts, dec: ast.expr, n: int) -> Optional[Tuple[object, 
         base = facts.segment(dec.value)
         return None if base is None else (Replace(facts.position(dec), facts.end_position(dec),
                                                   f"{base}.lru_cache(maxsize={n})"),)
+    # ``@cache`` (or an alias of it): the import may become unused once replaced.
+    cleanup: Tuple[object, ...] = ()
+    if isinstance(dec, ast.Name) and facts.names.aliases.get(dec.id) == "functools.cache" and dec.id == "cache":
+        cleanup = (RemoveImportIfUnused("functools", "cache"),)
     names = list(facts.names.local_names_for("functools.lru_cache"))
     if names:
-        return (Replace(facts.position(dec), facts.end_position(dec), f"{names[0]}(maxsize={n})"),)
+        return (Replace(facts.position(dec), facts.end_position(dec), f"{names[0]}(maxsize={n})"),) + cleanup
     modules = list(facts.names.local_names_for("functools"))
     if modules:
-        return (Replace(facts.position(dec), facts.end_position(dec), f"{modules[0]}.lru_cache(maxsize={n})"),)
+        return (Replace(facts.position(dec), facts.end_position(dec), f"{modules[0]}.lru_cache(maxsize={n})"),) + cleanup
     if "lru_cache" in facts.names.shadowed:
         return None
     return (Replace(facts.position(dec), facts.end_position(dec), f"lru_cache(maxsize={n})"),
-            AddImport("functools", "lru_cache"))
+            AddImport("functools", "lru_cache")) + cleanup
