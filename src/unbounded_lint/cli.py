@@ -302,16 +302,20 @@ def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # 
                 fixed_files += 1
         remaining.append(FileResult(path, outcome.remaining))
     if args.add_noqa:
-        print(f"Added {noqa_added} noqa comments to {fixed_files} files.", file=sys.stderr)
+        print(f"Added {_plural(noqa_added, 'noqa comment')} to {_plural(fixed_files, 'file')}.", file=sys.stderr)
         return status
     if args.diff:
         return status
-    print(f"Fixed {fixed_findings} findings in {fixed_files} files.", file=sys.stderr)
+    print(f"Fixed {_plural(fixed_findings, 'finding')} in {_plural(fixed_files, 'file')}.", file=sys.stderr)
     if any(r.findings for r in remaining):
         _emit(args, remaining)
         if not args.exit_zero:
             status |= EXIT_FINDINGS
     return status
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _relint(source: bytes, path: str, settings: Settings):  # type: ignore[no-untyped-def]
