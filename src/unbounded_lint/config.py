@@ -155,6 +155,8 @@ class Config:
 
     def ignored_codes_for(self, path: "os.PathLike[str] | str") -> Tuple[str, ...]:
         """The codes that per-file-ignores remove for ``path``."""
+        if not self.per_file_ignores:
+            return ()
         rel, absolute = self.relative(path), _abs_posix(path)
         dropped = set()
         for pattern, codes in self.per_file_ignores:
@@ -629,20 +631,56 @@ def _git_ignored_under(folder: str) -> Optional[set]:
     }
 
 
+class _Excluder:
+    """Exclusion checks for a top-down walk, where every parent folder was already checked.
+
+    Patterns without ``/`` (the usual case: ``.git``, ``node_modules``, ``*_pb2.py``) only
+    need the entry's own name; only patterns with ``/`` need the relative path.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.names = set()
+        self.name_regexes = []
+        self.path_patterns = []
+        for pattern in config.all_excludes:
+            pat = pattern.replace("\\", "/") if os.sep == "\\" else pattern
+            while pat.startswith("./"):
+                pat = pat[2:]
+            if len(pat) > 1:
+                pat = pat.rstrip("/")
+            if "/" in pat or re.match(r"^[A-Za-z]:", pat):
+                self.path_patterns.append(pattern)
+            elif any(ch in pat for ch in "*?["):
+                self.name_regexes.append(_glob_regex(pat))
+            else:
+                self.names.add(pat)
+
+    def excluded(self, path: str, name: str) -> bool:
+        if name in self.names or any(r.match(name) for r in self.name_regexes):
+            return True
+        if self.path_patterns:
+            rel, absolute = self.config.relative(path), _abs_posix(path)
+            return any(glob_match(p, rel, absolute) for p in self.path_patterns)
+        return False
+
+
 def _walk(start: str, config: Config) -> List[str]:
     ignored = _git_ignored_under(start) if config.respect_gitignore else None
+    excluder = _Excluder(config)
 
-    def skip(path: str) -> bool:
-        if config.is_excluded(path):
+    def skip(folder: str, name: str) -> bool:
+        path = os.path.join(folder, name)
+        if excluder.excluded(path, name):
             return True
         return bool(ignored) and os.path.normcase(os.path.abspath(path)) in ignored
 
     found: List[str] = []
     for folder, dirs, files in os.walk(start):
-        dirs[:] = sorted(d for d in dirs if not skip(os.path.join(folder, d)))
+        dirs[:] = sorted(d for d in dirs if not skip(folder, d))
         found.extend(
             os.path.join(folder, name)
             for name in sorted(files)
-            if name.endswith(PYTHON_SUFFIXES) and not skip(os.path.join(folder, name))
+            if name.endswith(PYTHON_SUFFIXES) and not skip(folder, name)
         )
     return found
