@@ -331,6 +331,8 @@ class ModuleFacts:
             return Confidence.LOW
         kind = container.key[0]
         if kind == "l":
+            if all(id(loop) in self.walker.ending_loops for loop in ev.loops):
+                return Confidence.MEDIUM  # the loop can end: the local may be a result
             return Confidence.HIGH
         if kind == "c":
             infos = self.family_classes(container.key[1])

@@ -87,7 +87,7 @@ class Event:
 
     __slots__ = ("kind", "op", "key", "name", "depth", "node", "stmt", "func", "loops",
                  "nested", "ctype", "lazy", "const", "text", "front", "value", "ann",
-                 "multi", "scope", "in_loop")
+                 "multi", "scope", "in_loop", "drain")
 
     def __init__(self, kind: str, op: str, node: ast.AST, stmt: Optional[ast.stmt],
                  func: Optional[FuncInfo], loops: Tuple[ast.AST, ...], nested: bool) -> None:
@@ -111,6 +111,7 @@ class Event:
         self.multi = False
         self.scope: Optional[ast.AST] = None
         self.in_loop = False  # inside any for/while loop of its function
+        self.drain = False  # inside a while loop whose test names the same container
 
 
 @dataclass

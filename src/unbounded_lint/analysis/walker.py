@@ -67,6 +67,32 @@ def _const_key(node: ast.AST) -> bool:
     return False
 
 
+def _receiver(node: ast.AST) -> Optional[ast.AST]:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.value
+    if isinstance(node, ast.Subscript):
+        return node.value
+    return None
+
+
+def _ends(body: List[ast.stmt]) -> bool:
+    """Whether a loop body has a ``break`` or ``return`` of its own (not of a nested loop or def)."""
+    stack: List[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Break, ast.Return)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+                             ast.For, ast.AsyncFor, ast.While)):
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+                # a return inside an inner loop still ends the outer one
+                stack.extend(n for n in ast.walk(node) if isinstance(n, ast.Return))
+            continue
+        if isinstance(node, ast.stmt):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def _is_none(node: Optional[ast.AST]) -> bool:
     return node is None or (isinstance(node, ast.Constant) and node.value is None)
 
@@ -129,6 +155,10 @@ class Walker:
         self._nested = 0
         self._guards: Tuple[Tuple[str, ...], ...] = ()
         self._loop_depth = 0
+        # Guard keys (``x``, ``self.x``) named in the tests of the enclosing while loops.
+        self._while_names: Tuple[Tuple[str, ...], ...] = ()
+        # Long-running loops that can end: a ``break`` or ``return`` of their own.
+        self.ending_loops: Set[int] = set()
         self._dispatch = {
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function,
             ast.Lambda: self._lambda, ast.ClassDef: self._class, ast.Assign: self._assign,
@@ -192,6 +222,10 @@ class Walker:
     def _event(self, kind: str, op: str, node: ast.AST) -> Event:
         ev = Event(kind, op, node, self._stmt, self._func, self._loops, self._nested > 0)
         ev.in_loop = self._loop_depth > 0
+        if kind == "popfront" and self._while_names:
+            receiver = _receiver(node)
+            key = _guard_key(receiver) if receiver is not None else None
+            ev.drain = key is not None and key in self._while_names
         return ev
 
     # ------------------------------------------------------------ resolution
@@ -411,14 +445,16 @@ class Walker:
         self._stmt = saved_stmt
 
     def _enter_body(self, func: FuncInfo, body: List[ast.stmt]) -> None:
-        saved = (self._func, self._class_body, self._loops, self._nested, self._guards, self._loop_depth)
+        saved = (self._func, self._class_body, self._loops, self._nested, self._guards, self._loop_depth,
+                 self._while_names)
         self._func, self._class_body, self._loops, self._nested, self._guards = func, None, (), 0, ()
         self._loop_depth = 0
+        self._while_names = ()
         for stmt in body:
             self.visit(stmt)
         self._finish_function(func)
         (self._func, self._class_body, self._loops, self._nested, self._guards,
-         self._loop_depth) = saved
+         self._loop_depth, self._while_names) = saved
 
     _class_parent: Optional[FuncInfo] = None
 
@@ -629,6 +665,21 @@ class Walker:
             return self._self_flag(inner)
         return self._self_flag(test)
 
+    def _drained_by(self, node: ast.While) -> bool:
+        """``while self.x:`` whose body takes items out of ``self.x``: a drain, not a service loop."""
+        test = node.test
+        if isinstance(test, ast.UnaryOp):
+            return False
+        key = _guard_key(test)
+        if key is None or len(key) != 2:
+            return False
+        for stmt in node.body:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Attribute) and sub.attr in PLAIN_REMOVALS | {"get", "get_nowait"} \
+                        and _guard_key(sub.value) == key:
+                    return True
+        return False
+
     def _self_flag(self, node: ast.AST) -> bool:
         func = self._func
         return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (
@@ -639,14 +690,20 @@ class Walker:
         self._stmt = node
         self.visit(node.test)
         loops = self._loops
-        if self._long_running(node.test):
+        if self._long_running(node.test) and not self._drained_by(node):
             self._loops = loops + (node,)
-            if self._func is not None and self._func.cls is not None:
+            if _ends(node.body):
+                self.ending_loops.add(id(node))
+            elif self._func is not None and self._func.cls is not None:
                 self._func.cls.long_running = True
+        names = self._while_names
+        self._while_names = names + tuple(
+            k for k in (_guard_key(n) for n in ast.walk(node.test)) if k is not None)
         self._loop_depth += 1
         for stmt in node.body:
             self.visit(stmt)
         self._loop_depth -= 1
+        self._while_names = names
         self._loops = loops
         for stmt in node.orelse:
             self.visit(stmt)
@@ -659,6 +716,8 @@ class Walker:
         self._store_name(node.target)
         loops = self._loops
         self._loops = loops + (node,)
+        if _ends(node.body):
+            self.ending_loops.add(id(node))
         self._loop_depth += 1
         for stmt in node.body:
             self.visit(stmt)

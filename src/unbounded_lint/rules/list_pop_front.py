@@ -10,10 +10,14 @@ and stalls a long-running loop as the list grows. `collections.deque` does both 
 Not flagged: module-level code outside functions (it runs once), and `sys.path` / `sys.argv`
 (set-up code whose length is tiny).
 
-Confidence: `medium` when the list is used as a FIFO — the pop or insert is inside a loop, or
-the list is an attribute or a global that lives across calls — and `low` (hidden by default)
-for a one-off `pop(0)` on a local or a parameter outside any loop, such as taking the first
-field off a freshly split message: O(n) once on a short list is not worth a warning.
+Confidence: `medium` when the list is used as a FIFO — an attribute or a global that lives
+across calls, a local or parameter drained by a `while` loop whose test names it
+(`while items: items.pop(0)`), or an `insert(0, v)` inside a loop (a list built back to front)
+— and `low` (hidden by default) for a local or parameter consumed front to back otherwise, such
+as taking the fields off one decoded message, even inside a counted `for` loop: the list is as
+long as one input, not a queue that lives on. Attributes of an owner that looks short-lived (see
+UBL001: a visitor, builder, test double, a fluent method returning `self`, set-up methods) are
+`low` too.
 
 ## Example
 ```python
@@ -56,6 +60,7 @@ from ..types import Confidence, Settings
 from .base import Report
 
 CODE = "UBL004"
+VERSION = 2
 NAME = "list-pop-front"
 SUMMARY = "pop(0), del x[0] or insert(0, v) on a list is O(n)"
 NOT_LISTS = frozenset({"dict", "deque", "set", "queue", "weak", "array", "str"})
@@ -85,7 +90,13 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             if ev.depth == 0 and c.ctype.kind in NOT_LISTS:
                 continue
             fix = make_fix("use a deque with popleft()/appendleft()", plan.edits) if plan and not ev.depth else None
-            yield _report(facts, ev, fix, facts.owner_text(c), c.key[0] in ("c", "g"))
+            if c.key[0] == "l":
+                fifo = ev.drain or (ev.op == "insert(0, ...)" and ev.in_loop)
+                confidence = Confidence.MEDIUM if fifo else Confidence.LOW
+            else:
+                low = facts.low_confidence_reason(c, ev) is not None
+                confidence = Confidence.LOW if low else Confidence.MEDIUM
+            yield _report(facts, ev, fix, facts.owner_text(c), confidence)
     for ev in facts.unresolved_popfronts:
         if ev.func is None:
             continue
@@ -93,7 +104,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         if receiver is not None and facts.names.qualname(receiver) in EXEMPT:
             continue
         receiver_attr = isinstance(receiver, ast.Attribute)
-        yield _report(facts, ev, None, "", receiver_attr)
+        yield _report(facts, ev, None, "", Confidence.MEDIUM if receiver_attr or ev.drain else Confidence.LOW)
 
 
 def _receiver(node: ast.AST) -> "ast.AST | None":
@@ -104,10 +115,9 @@ def _receiver(node: ast.AST) -> "ast.AST | None":
     return None
 
 
-def _report(facts: ModuleFacts, ev, fix, owner: str, long_lived: bool) -> Report:  # type: ignore[no-untyped-def]
+def _report(facts: ModuleFacts, ev, fix, owner: str, confidence: Confidence) -> Report:  # type: ignore[no-untyped-def]
     receiver = _receiver(ev.node)
     text = (facts.segment(receiver) if receiver is not None else None) or "list"
     text = " ".join(text.split())[:60]
     hint = "use collections.deque and popleft()" if ev.op != "insert(0, ...)" else "use collections.deque and appendleft()"
-    confidence = Confidence.MEDIUM if (ev.in_loop or long_lived) else Confidence.LOW
     return Report(ev.node, f"{ev.op} on list '{text}' is O(n); {hint}", owner, confidence, fix)

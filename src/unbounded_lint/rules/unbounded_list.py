@@ -24,7 +24,13 @@ made by a base class in another module).
 Confidence: `low` when the owner looks short-lived (a class named like a visitor, builder,
 parser, serializer..., a subclass of `ast.NodeVisitor` or `unittest.TestCase`, or a list the
 class returns to its caller); such findings are hidden at the default `--min-confidence medium`.
-`high` when the owner runs a long-running loop or the list is a module global or loop local.
+`high` when the owner runs a long-running loop or the list is a module global or loop local
+(`medium` for a loop local when the loop has a `break` or `return` of its own: it can end, and
+the list may be a result).
+
+A loop `while self.x:` whose body takes items out of `self.x` (`pop`, `popleft`, `get`...) is a
+drain that ends when `self.x` is empty, not a long-running loop: a local filled inside it lives
+for one call and is not flagged.
 
 ## Example
 ```python
@@ -72,6 +78,7 @@ from ..types import Settings
 from .base import Report
 
 CODE = "UBL001"
+VERSION = 2
 NAME = "unbounded-list"
 SUMMARY = "A long-lived list grows without bound"
 LIST_GROWTH = frozenset({"append", "extend", "insert", "+=", "x = x + ..."})
