@@ -43,6 +43,10 @@ SETUP_PREFIXES = ("register", "unregister", "setup", "set_up", "configure", "ins
                   "mount", "attach", "declare", "init", "initialize", "load", "build", "compile",
                   "bind", "use", "add_route", "add_handler", "add_listener", "add_middleware",
                   "add_hook", "add_plugin", "add_command", "add_view", "add_signal", "add_exception")
+# Keys named after a domain the deployment fixes — partitions and topics, threads of a pool,
+# status codes, datacenters, classes — range over a handful of values, not over traffic.
+FIXED_KEY_WORDS = frozenset({"tp", "tps", "topic", "topics", "partition", "partitions", "thread",
+                             "ident", "status", "dc", "cls", "klass", "class", "type"})
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
@@ -57,6 +61,41 @@ def is_registry_name(name: str) -> bool:
                 or (word.endswith("ies") and word[:-3] + "y" in REGISTRY_WORDS):
             return True
     return False
+
+
+def _key_node(ev: Event) -> Optional[ast.AST]:
+    """The key (or set member) a growth event inserts, when it is one expression."""
+    node = ev.node
+    if ev.op in ("setitem", "augitem") and isinstance(node, ast.Subscript):
+        return node.slice
+    if isinstance(node, ast.Call) and ev.op in ("setdefault", "add") and node.args:
+        return node.args[0]
+    if isinstance(node, ast.Call) and ev.op == "update" and len(node.args) == 1 \
+            and isinstance(node.args[0], ast.DictComp):
+        return node.args[0].key
+    return None
+
+
+def fixed_key_domain(ev: Event) -> bool:
+    """A key named like a partition, topic, thread, status code, datacenter or class."""
+    key = _key_node(ev)
+    if key is None:
+        return False
+    if isinstance(key, ast.Call):
+        func = key.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name == "type" or name.endswith("get_ident"):
+            return True
+        return False
+    if isinstance(key, ast.Attribute):
+        if key.attr == "__class__":
+            return True
+        name = key.attr
+    elif isinstance(key, ast.Name):
+        name = key.id
+    else:
+        return False
+    return any(w in FIXED_KEY_WORDS for w in name_words(name))
 
 
 def is_setup_method(name: str) -> bool:
@@ -144,7 +183,9 @@ class ModuleFacts:
                     if name in ctor or not name.startswith("_") or name.startswith("__"):
                         continue
                     callers = [m for m, f in methods.items() if name in f.self_calls and m != name]
-                    if callers and all(c in ctor for c in callers):
+                    # a method handed on as a callback (self.on(..., self._m)) runs later
+                    handed_on = any(name in f.self_refs for f in methods.values())
+                    if callers and all(c in ctor for c in callers) and not handed_on:
                         ctor.add(name)
                         changed = True
             for name in ctor:
@@ -313,9 +354,22 @@ class ModuleFacts:
             return None
         if is_registry_name(container.key[-1]):
             return "a registry of the program's own handlers, routes or plugins"
+        if container.ctype.kind in ("dict", "set") and ev.depth == 0 and fixed_key_domain(ev):
+            return "keyed by a fixed domain (partition, topic, thread, status, class...)"
         if func is not None:
             if func.is_method and is_setup_method(func.name):
                 return f"filled while setting up ({func.name})"
+            outer = func
+            while outer is not None:
+                if outer.parent is not None and outer.kind == "function" \
+                        and outer.returned_params - outer.rebound:
+                    return "a decorator recording what it decorates (registration)"
+                outer = outer.parent
+            top = func
+            while top.parent is not None:
+                top = top.parent
+            if kind == "g" and not top.is_method and top.name in self.walker.import_calls:
+                return f"filled by {top.name}(), which the module calls at import time"
             if func.returns_self:
                 return "a fluent builder (the method returns self)"
         if kind == "c":

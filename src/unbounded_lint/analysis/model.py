@@ -34,7 +34,7 @@ class FuncInfo:
         "node", "name", "cls", "self_name", "kind", "parent", "locals", "globals", "nonlocals",
         "params", "pending", "is_ctor", "definition_time", "returns_param", "long_loops",
         "self_calls", "id", "is_method", "has_yield", "decorators", "returned_params", "rebound",
-        "returns_self",
+        "returns_self", "self_refs",
     )
 
     def __init__(self, node: ast.AST, name: str, parent: Optional["FuncInfo"]) -> None:
@@ -53,7 +53,8 @@ class FuncInfo:
         self.definition_time = False
         self.returns_param = False
         self.long_loops: List[ast.AST] = []
-        self.self_calls: List[str] = []
+        self.self_calls: List[str] = []  # self.<name> referenced (called or not)
+        self.self_refs: Set[str] = set()  # self.<name> referenced without being called
         self.id = id(node)
         self.is_method = False
         self.has_yield = False

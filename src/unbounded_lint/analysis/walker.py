@@ -9,6 +9,7 @@ function local or a module global once the function's scope is complete.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, List, Optional, Set, Tuple
 
 from .model import NONE, OTHER, CacheSite, ClassInfo, CType, Event, FuncInfo
@@ -44,8 +45,12 @@ TRANSIENT_SUFFIXES = ("Visitor", "Transformer", "Builder", "Parser", "Compiler",
                       "Generator", "Writer", "Formatter", "Printer", "Renderer", "Serializer",
                       "Encoder", "Decoder", "Lexer", "Tokenizer", "Analyzer", "Analyser",
                       "Checker", "Walker", "Emitter", "Translator", "Finder", "Resolver",
-                      "Validator", "Inspector", "Extractor", "Scanner", "Linter", "Codegen")
+                      "Validator", "Inspector", "Extractor", "Scanner", "Linter", "Codegen",
+                      # one request, one reply, one batch, one exchange: per-interaction objects
+                      "Result", "Results", "Request", "Response", "Batch", "Assignment",
+                      "Conversation", "Config")
 TEST_DOUBLE_WORDS = ("Stub", "Mock", "Fake", "Dummy")
+_TEST_WORD = re.compile(r"[a-z]Test(?:[A-Z]|$)")  # AgentTestWrapper, ClientTest
 TRANSIENT_BASES = frozenset({
     "ast.NodeVisitor", "ast.NodeTransformer", "libcst.CSTVisitor", "libcst.CSTTransformer",
     "unittest.TestCase", "unittest.IsolatedAsyncioTestCase", "html.parser.HTMLParser", "argparse.Action",
@@ -159,6 +164,9 @@ class Walker:
         self._while_names: Tuple[Tuple[str, ...], ...] = ()
         # Long-running loops that can end: a ``break`` or ``return`` of their own.
         self.ending_loops: Set[int] = set()
+        # Module-level functions the module calls at import time (top-level statements).
+        self.import_calls: Set[str] = set()
+        self._called: Set[int] = set()
         self._dispatch = {
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function,
             ast.Lambda: self._lambda, ast.ClassDef: self._class, ast.Assign: self._assign,
@@ -508,6 +516,7 @@ class Walker:
         info.is_meta = any(qn in META_BASES for qn in info.base_qualnames) or any(
             b in self.classes and self.classes[b].is_meta for b in info.bases)
         info.transient = node.name.endswith(TRANSIENT_SUFFIXES) or node.name.startswith("Test") \
+            or bool(_TEST_WORD.search(node.name)) \
             or any(word in node.name for word in TEST_DOUBLE_WORDS) \
             or any(qn in TRANSIENT_BASES or qn.endswith("TestCase") for qn in info.base_qualnames)
         self.classes[qual] = info
@@ -811,6 +820,9 @@ class Walker:
 
     def _call(self, node: ast.Call) -> None:
         func = node.func
+        self._called.add(id(func))
+        if self._func is None and self._class_body is None and isinstance(func, ast.Name):
+            self.import_calls.add(func.id)
         if isinstance(func, ast.Attribute):
             attr = func.attr
             receiver = func.value
@@ -861,6 +873,8 @@ class Walker:
         func = self._func
         if func is not None and isinstance(value, ast.Name) and value.id == func.self_name:
             func.self_calls.append(attr)
+            if id(node) not in self._called:
+                func.self_refs.add(attr)
         if attr in REMOVAL_METHODS and isinstance(node.ctx, ast.Load):
             if not self._record(self._event("attr", attr, node), value):
                 if attr in PLAIN_REMOVALS:

@@ -14,6 +14,13 @@ are a fixed key space and are not growth. Eviction is any of: `pop`, `popitem`, 
 constructor, `discard`/`remove` for sets. Weak containers (`WeakValueDictionary`,
 `WeakKeyDictionary`, `WeakSet`) are never flagged.
 
+Confidence: as for UBL001 (short-lived owners, registration, set-up methods are `low`), and also
+`low` when the key is named after a domain the deployment fixes rather than traffic — a
+partition or topic (`tp`, `tp.topic`, `partition`), a thread of a pool (`thread_id`,
+`threading.get_ident()`), a status code, a datacenter (`dc_id`), a class (`type(x)`,
+`x.__class__`, `cls`): such keys take a handful of values. Hidden at the default
+`--min-confidence medium`.
+
 ## Example
 ```python
 class PriceCache:

@@ -16,14 +16,20 @@ module, or the whole module for a global), counts as a bound: `deque(maxlen=...)
 other than the constructor, a removal method handed on as a callback.
 
 Not flagged: growth only in constructors (`__init__`, `__post_init__`, `__setstate__`, `setUp`,
-`__enter__`, and private helpers only constructors call); growth at definition time
+`__enter__`, and private helpers only constructors call — a helper the constructor hands on as
+a callback, `bus.on("start", self._on_start)`, runs later, so a fresh list there is a reset); growth at definition time
 (`__init_subclass__`, `__set_name__`, metaclass methods, registration decorators that return
 the function they were given); lists whose creation is not visible in the owner (passed in,
 made by a base class in another module).
 
 Confidence: `low` when the owner looks short-lived (a class named like a visitor, builder,
-parser, serializer..., a subclass of `ast.NodeVisitor` or `unittest.TestCase`, or a list the
-class returns to its caller); such findings are hidden at the default `--min-confidence medium`.
+parser, serializer..., or for one interaction — `...Result`, `...Request`, `...Response`,
+`...Batch`, `...Assignment`, `...Conversation`, `...Config` — a test harness such as
+`AgentTestWrapper`, a subclass of `ast.NodeVisitor` or `unittest.TestCase`, or a list the
+class returns to its caller), or when the growth is registration: inside a decorator that
+returns what it decorates (`def decorator(fn): self.x.append(...); return fn`), or in a module
+function the module itself calls at import time; such findings are hidden at the default
+`--min-confidence medium`.
 `high` when the owner runs a long-running loop or the list is a module global or loop local
 (`medium` for a loop local when the loop has a `break` or `return` of its own: it can end, and
 the list may be a result).
