@@ -75,7 +75,7 @@ class Cache:
             with open(self._path(settings, digest), "r", encoding="utf-8") as handle:
                 data = json.load(handle)
             return _decode(path, digest, data)
-        except (OSError, ValueError, KeyError, TypeError):
+        except Exception:  # noqa: BLE001 - any unreadable entry is a miss, rewritten after linting
             return None
 
     def put(self, result: FileResult, settings: Settings) -> None:
@@ -111,8 +111,13 @@ def _encode(result: FileResult) -> dict:
 
 def _decode(path: str, digest: str, data: dict) -> FileResult:
     findings = []
+    error = data["error"]
+    if not (error is None or isinstance(error, str)) or not isinstance(data["findings"], list):
+        raise ValueError("malformed cache entry")
     for row in data["findings"]:
         line, col, end_line, end_col, code, message, container, conf, fingerprint, fix = row
+        if not all(isinstance(v, int) for v in (line, col, end_line, end_col)) or not isinstance(message, str):
+            raise ValueError("malformed cache entry")
         findings.append(Finding(
             path=path, line=line, column=col, end_line=end_line, end_column=end_col, code=code,
             message=message, container=container, confidence=Confidence(conf),
