@@ -29,14 +29,16 @@ REMOVALS_BY_KIND = {
 }
 CONSUMERS = frozenset({"get", "get_nowait", "pop", "popleft"})
 
+# ("receiver" and "registered" are left out: a dict of stream receivers or of registered
+# connections is keyed by traffic as often as by code.)
 # Collections a program fills with its own code objects — handlers, routes, plugins — hold as
 # many entries as the program registers, which is finite by construction. Matched against the
 # words of the container's name (``_event_handlers`` -> event, handlers), singular or plural.
 REGISTRY_WORDS = frozenset({
-    "handler", "listener", "middleware", "route", "hook", "plugin", "receiver", "subscriber",
+    "handler", "listener", "middleware", "route", "hook", "plugin", "subscriber",
     "observer", "converter", "extension", "blueprint", "actor", "codec", "serializer",
     "provider", "provisioner", "registry", "namespace", "callback", "factory", "factories",
-    "validator", "scene", "processor", "registered", "interceptor", "backend", "adapter",
+    "validator", "scene", "processor", "interceptor", "backend", "adapter",
 })
 # Methods that run while a program sets itself up, not once per event.
 SETUP_PREFIXES = ("register", "unregister", "setup", "set_up", "configure", "install", "include",
@@ -66,7 +68,7 @@ def is_registry_name(name: str) -> bool:
 def _key_node(ev: Event) -> Optional[ast.AST]:
     """The key (or set member) a growth event inserts, when it is one expression."""
     node = ev.node
-    if ev.op in ("setitem", "augitem") and isinstance(node, ast.Subscript):
+    if ev.op in ("setitem", "augitem", "getitem") and isinstance(node, ast.Subscript):
         return node.slice
     if isinstance(node, ast.Call) and ev.op in ("setdefault", "add") and node.args:
         return node.args[0]

@@ -542,10 +542,19 @@ class Walker:
                     if node.id in func.params:
                         func.rebound.add(node.id)
 
+    def _getitem(self, node: ast.AST) -> None:
+        """``v = d[k]`` / ``d[k].attr = v``: on a defaultdict, the read itself inserts ``k``."""
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice) \
+                and self._func is not None:
+            ev = self._event("grow", "getitem", node)
+            ev.const = _const_key(node.slice)
+            self._record(ev, node.value)
+
     def _assign(self, node: ast.Assign) -> None:
         saved = self._stmt
         self._stmt = node
         self.visit(node.value)
+        self._getitem(node.value)
         multi = len(node.targets) > 1
         for target in node.targets:
             self._target(target, node.value, multi, None)
@@ -591,6 +600,7 @@ class Walker:
             self._store_name(target)
         elif isinstance(target, ast.Attribute):
             self.visit(target.value)
+            self._getitem(target.value)
         else:
             self.visit(target)
             return

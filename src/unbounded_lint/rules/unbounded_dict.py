@@ -2,7 +2,10 @@
 Flags a dict or set that outlives the call that grows it (instance or class attribute, module
 global, local in a long-running loop) and gains keys — `x[k] = v`, `setdefault`, `update`,
 `|=`, `add`, `x[k] += 1` on a `Counter` or `defaultdict`, also one level down in a dict of
-dicts or sets — with no eviction anywhere in its owner scope.
+dicts or sets — with no eviction anywhere in its owner scope. On a `defaultdict` whose values
+are not containers, a lookup inserts the key: `v = d[k]`, `d[k].attr = v` and `d[k].add(v)`
+(a `defaultdict(Lock)`, a `defaultdict(WeakSet)`, a `defaultdict(Record)`) are growth too,
+reported without a fix (evicting an entry the caller still holds would change behaviour).
 
 ## Why is this bad?
 A cache, an index or a "seen" set keyed by request ids, timestamps or user ids never forgets a
@@ -80,14 +83,24 @@ VALID = (
 )
 
 
+ELEM_CONTAINERS = frozenset({"list", "dict", "set", "deque", "bounded"})
+
+
 def _is_growth(kind: str, subtype: str, op: str, const: bool) -> bool:
     if const:
         return False
+    if op == "getitem":
+        return subtype == "defaultdict"
     if kind == "set":
         return op in SET_GROWTH
     if op == "augitem":
         return subtype in ("counter", "defaultdict")
     return op in DICT_GROWTH
+
+
+def _const_path(ev) -> bool:  # type: ignore[no-untyped-def]
+    """The element path ``d["literal"].x`` names a fixed key."""
+    return ev.text not in ("", "*")
 
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
@@ -99,6 +112,11 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         sites = []
         for ev in facts.growths(c):
             if ev.depth == 0 and _is_growth(ctype.kind, ctype.subtype, ev.op, ev.const):
+                if ev.op != "getitem" or ctype.elem not in ELEM_CONTAINERS:
+                    sites.append(ev)
+            elif ev.depth == 1 and ctype.subtype == "defaultdict" and ctype.elem not in ELEM_CONTAINERS \
+                    and not _const_path(ev):
+                # d[k].add(v) on a defaultdict of other objects: the lookup inserts k
                 sites.append(ev)
             elif ev.depth == 1 and ctype.kind == "dict" and ctype.elem in ("dict", "set") \
                     and _is_growth(ctype.elem, "", ev.op, ev.const) and not facts.element_bounded(c, ev):
@@ -110,9 +128,10 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         for ev in sites:
             text = facts.receiver_text(ev) or c.name
             fix = None
-            if ctype.kind == "dict" and ev.depth == 0:
+            if ctype.kind == "dict" and ev.depth == 0 and ev.op != "getitem":
                 fix = make_fix(f"evict the oldest key beyond {n}", plan_evict(facts, ev, n))
             hint = fix.description if fix else "evict entries or use a bounded cache"
-            op = "x[k] = v" if ev.op == "setitem" else "x[k] += ..." if ev.op == "augitem" else ev.op
+            op = "x[k] = v" if ev.op == "setitem" else "x[k] += ..." if ev.op == "augitem" \
+                else "x[k] on a defaultdict" if ev.op == "getitem" or ev.depth else ev.op
             yield Report(ev.node, f"{noun} '{_short(text)}' gains keys without eviction ({op}); {hint}",
                          owner, facts.confidence(c, ev), fix)
