@@ -170,7 +170,13 @@ class ModuleFacts:
         return families
 
     def family_classes(self, family: str) -> List[ClassInfo]:
-        return [c for c in self.classes.values() if c.family == family]
+        by_family = getattr(self, "_by_family", None)
+        if by_family is None:
+            by_family = {}
+            for info in self.classes.values():
+                by_family.setdefault(info.family, []).append(info)
+            self._by_family = by_family
+        return by_family.get(family, [])
 
     def _ctor_like_methods(self) -> Set[int]:
         """Constructors, plus private helpers that only constructors call."""

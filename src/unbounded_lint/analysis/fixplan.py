@@ -38,6 +38,44 @@ def _parents(root: ast.AST) -> Dict[int, ast.AST]:
     return parents
 
 
+class _UseIndex:
+    """One walk of the module, shared by every container's fix decision: parents, and the
+    Name / Attribute nodes by identifier (so a big module is not re-walked per container)."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.parents: Dict[int, ast.AST] = {}
+        self.names: Dict[str, List[ast.AST]] = {}
+        self.attrs: Dict[str, List[ast.AST]] = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+            if isinstance(node, ast.Name):
+                self.names.setdefault(node.id, []).append(node)
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                self.attrs.setdefault(node.attr, []).append(node)
+
+    def within(self, nodes: List[ast.AST], root: ast.AST) -> List[ast.AST]:
+        start, end = getattr(root, "lineno", 0), getattr(root, "end_lineno", None)
+        if end is None:
+            return nodes
+        return [n for n in nodes if start <= n.lineno <= end and self._inside(n, root)]  # type: ignore[attr-defined]
+
+    def _inside(self, node: ast.AST, root: ast.AST) -> bool:
+        while node is not None:
+            if node is root:
+                return True
+            node = self.parents.get(id(node))  # type: ignore[assignment]
+        return False
+
+
+def _use_index(facts: ModuleFacts) -> _UseIndex:
+    index = getattr(facts, "_use_index", None)
+    if index is None:
+        index = _UseIndex(facts.tree)
+        setattr(facts, "_use_index", index)
+    return index
+
+
 def deque_name(facts: ModuleFacts) -> Tuple[Optional[str], Tuple[object, ...]]:
     """The name to call deque by, and the import to add if none is bound yet."""
     names = list(facts.names.local_names_for("collections.deque"))
@@ -50,21 +88,21 @@ def deque_name(facts: ModuleFacts) -> Tuple[Optional[str], Tuple[object, ...]]:
     return "deque", (AddImport("collections", "deque"),)
 
 
-def _occurrences(facts: ModuleFacts, c: Container) -> Tuple[ast.AST, List[ast.AST]]:
+def _occurrences(facts: ModuleFacts, c: Container) -> Tuple[Dict[int, ast.AST], List[ast.AST]]:
+    index = _use_index(facts)
     kind, name = c.key[0], c.key[-1]
     if kind == "l":
         root = next((ev.scope for ev in c.creations if ev.scope is not None), facts.tree)
-        return root, [n for n in ast.walk(root) if isinstance(n, ast.Name) and n.id == name]
+        return index.parents, index.within(index.names.get(name, []), root)
     if kind == "g":
-        return facts.tree, [n for n in ast.walk(facts.tree) if isinstance(n, ast.Name) and n.id == name]
-    found: List[ast.AST] = [n for n in ast.walk(facts.tree)
-                            if isinstance(n, ast.Attribute) and n.attr == name and isinstance(n.value, ast.Name)]
+        return index.parents, list(index.names.get(name, []))
+    found: List[ast.AST] = list(index.attrs.get(name, []))
     # Bare names reach a class attribute only in the class body itself (``x = []``).
     for info in facts.family_classes(c.key[1]):
         for stmt in info.node.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 found.extend(n for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id == name)
-    return facts.tree, found
+    return index.parents, found
 
 
 def _use_ok(node: ast.AST, parents: Dict[int, ast.AST], creation: ast.AST) -> Tuple[bool, Optional[Tuple[str, ast.Call]]]:
@@ -148,8 +186,7 @@ def _plan_deque(facts: ModuleFacts, c: Container, maxlen: Optional[int]) -> Opti
         if not (isinstance(base, ast.Name) and base.id == "list"):
             return None
         edits.append(Replace(facts.position(base), facts.end_position(base), name))
-    root, occurrences = _occurrences(facts, c)
-    parents = _parents(root)
+    parents, occurrences = _occurrences(facts, c)
     creation_target = creation.node
     for node in occurrences:
         ok, rename = _use_ok(node, parents, creation_target)

@@ -146,6 +146,7 @@ class Walker:
         self.classes: Dict[str, ClassInfo] = {}
         self.top_classes: Dict[str, ClassInfo] = {}
         self.instances: Dict[str, str] = {}  # module global -> class name it holds an instance of
+        self.subclasses: Dict[str, str] = {}  # module class -> list/dict/set it subclasses
         self.figure_calls: List[Tuple[ast.Call, Optional[ast.stmt], Optional[FuncInfo], Tuple[ast.AST, ...]]] = []
         self.close_calls: List[Tuple[ast.Call, Optional[FuncInfo]]] = []
         self.caches: List[CacheSite] = []
@@ -194,6 +195,10 @@ class Walker:
                 self.names.add_import(stmt)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.names.shadow(stmt.name)
+                if isinstance(stmt, ast.ClassDef):
+                    kind = self._builtin_base(stmt)
+                    if kind:
+                        self.subclasses[stmt.name] = kind
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
@@ -208,6 +213,25 @@ class Walker:
                     self._prepass(getattr(stmt, field, []) or [])
                 for handler in getattr(stmt, "handlers", []) or []:
                     self._prepass(handler.body)
+
+    def _builtin_base(self, node: ast.ClassDef) -> str:
+        """``class BarList(list[Bar])``: a module class that is a plain list, dict or set.
+
+        Only a class that does not override the methods that grow or remove items: one that
+        does (``def append(...)``) may bound itself."""
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                    and stmt.name in GROWTH_METHODS | REMOVAL_METHODS | {"__setitem__"}:
+                return ""
+        for base in node.bases:
+            target = base.value if isinstance(base, ast.Subscript) else base
+            qn = self.names.qualname(target) or ""
+            kind = {"builtins.list": "list", "typing.List": "list", "collections.UserList": "list",
+                    "builtins.dict": "dict", "typing.Dict": "dict", "collections.UserDict": "dict",
+                    "builtins.set": "set", "typing.Set": "set"}.get(qn)
+            if kind:
+                return kind
+        return ""
 
     def visit(self, node: ast.AST) -> None:
         handler = self._dispatch.get(node.__class__)
@@ -336,6 +360,9 @@ class Walker:
             return OTHER
         qn = self.names.qualname(value.func, local)
         if qn is None:
+            if isinstance(value.func, ast.Name) and value.func.id in self.subclasses \
+                    and value.func.id not in local:
+                return CType(self.subclasses[value.func.id])
             return OTHER
         if qn == "builtins.list":
             return CType("list")

@@ -3,7 +3,9 @@ Flags a list that outlives the call that grows it — an instance attribute, a c
 module global, or a local grown inside a long-running loop — and that grows (`append`,
 `extend`, `insert`, `+=`, `x = x + [...]`, also through a subscript path such as
 `self.hist["loss"].append(v)` on a dict of lists or a `defaultdict(list)`) with nothing in its
-owner scope that bounds it.
+owner scope that bounds it. An instance of a class of the same module that subclasses `list`
+(`class BarList(list[Bar])`) and overrides none of the methods that add or remove items is a
+list too.
 
 ## Why is this bad?
 A training loop, a bot or a dashboard that appends to a history on every tick keeps every item
