@@ -100,6 +100,37 @@ def fixed_key_domain(ev: Event) -> bool:
     return any(w in FIXED_KEY_WORDS for w in name_words(name))
 
 
+TEARDOWN_WORDS = frozenset({"close", "closed", "shutdown", "stop", "stopped", "disconnect",
+                            "disconnected", "teardown", "terminate", "dispose", "destroy"})
+
+
+def is_teardown_method(name: str) -> bool:
+    """Methods that run when the owner is finished with: emptying a container there does not
+    bound it while the owner works."""
+    if name in ("__exit__", "__aexit__", "__del__"):
+        return True
+    words = name_words(name)
+    # close(), on_close(), connectionClosed(), _handle_disconnect(); not _close_stream(),
+    # which closes one item rather than the owner
+    return bool(words) and (words[-1] in TEARDOWN_WORDS or words[-2:] == ["tear", "down"])
+
+
+def _no_required_args(func: FuncInfo) -> bool:
+    args = getattr(func.node, "args", None)
+    if args is None:
+        return False
+    positional = args.posonlyargs + args.args
+    required = len(positional) - len(args.defaults)
+    return required <= 1 and all(d is not None for d in args.kw_defaults)
+
+
+def is_init_hook(name: str) -> bool:
+    """``plugin_init``, ``_init_state``, ``setup``: a hook that builds the owner's state once."""
+    words = name_words(name)
+    return "init" in words or "initialize" in words or words[:1] == ["setup"] \
+        or words[:2] == ["set", "up"]
+
+
 def is_setup_method(name: str) -> bool:
     if name.startswith("__"):
         return False
@@ -179,25 +210,42 @@ class ModuleFacts:
         return by_family.get(family, [])
 
     def _ctor_like_methods(self) -> Set[int]:
-        """Constructors, plus private helpers that only constructors call."""
+        """Constructors, init hooks (``plugin_init``, ``_init_state``), private helpers that only
+        constructors call; and (in ``self._teardown``) teardown methods, plus helpers called only
+        from constructors and teardown methods (``reset()`` from ``__init__`` and ``close()``)."""
         result: Set[int] = set()
+        teardown_ids: Set[int] = set()
         for info in self.classes.values():
             methods = info.methods
-            ctor = {name for name, f in methods.items() if f.is_ctor}
+            ctor = {name for name, f in methods.items() if f.is_ctor or is_init_hook(name)}
+            # the owner's own close(), not disconnect(sid), which ends one item of many
+            teardown = {name for name, f in methods.items()
+                        if is_teardown_method(name) and _no_required_args(f)} - ctor
             changed = True
             while changed:
                 changed = False
                 for name, func in methods.items():
-                    if name in ctor or not name.startswith("_") or name.startswith("__"):
+                    if name in ctor or name in teardown or name.startswith("__"):
                         continue
                     callers = [m for m, f in methods.items() if name in f.self_calls and m != name]
                     # a method handed on as a callback (self.on(..., self._m)) runs later
                     handed_on = any(name in f.self_refs for f in methods.values())
-                    if callers and all(c in ctor for c in callers) and not handed_on:
+                    if not callers or handed_on:
+                        continue
+                    if all(c in ctor for c in callers) and name.startswith("_"):
                         ctor.add(name)
+                        changed = True
+                    elif all(c in ctor or c in teardown for c in callers) \
+                            and any(c in teardown for c in callers):
+                        # construction when the constructor calls it, teardown otherwise
+                        ctor.add(name)
+                        teardown.add(name)
                         changed = True
             for name in ctor:
                 result.add(methods[name].id)
+            for name in teardown:
+                teardown_ids.add(methods[name].id)
+        self._teardown = teardown_ids
         return result
 
     def in_constructor(self, ev: Event, container: Container) -> bool:
@@ -205,6 +253,15 @@ class ModuleFacts:
         if func is None or container.key[0] != "c" or func.cls is None or not func.is_method:
             return False
         return func.id in self._ctor_like and func.cls.family == container.key[1]
+
+    def _at_teardown(self, ev: Event, container: Container) -> bool:
+        """A bound that runs only when the owner is closed, stopped or disconnected."""
+        func = ev.func
+        while func is not None and not func.is_method:
+            func = func.parent
+        if func is None or container.key[0] != "c" or func.cls is None:
+            return False
+        return func.id in self._teardown and func.cls.family == container.key[1]
 
     @staticmethod
     def _ctype(container: Container) -> CType:
@@ -280,12 +337,12 @@ class ModuleFacts:
         # Only operations on the container itself bound it; those on one of its elements
         # (self.hist["loss"].pop(0)) bound that element: see element_bounds().
         for ev in c.bounds:
-            if ev.depth == 0:
+            if ev.depth == 0 and not self._at_teardown(ev, c):
                 return ev.op
         kind = c.ctype.kind
         removals = REMOVALS_BY_KIND.get(kind, REMOVALS_BY_KIND["list"])
         for ev in c.attrs:
-            if ev.op in removals and ev.depth == 0:
+            if ev.op in removals and ev.depth == 0 and not self._at_teardown(ev, c):
                 return ev.op
         if kind == "queue" or kind == "deque":
             for ev in c.attrs:
@@ -343,7 +400,7 @@ class ModuleFacts:
                 continue
             if func.definition_time:
                 continue
-            if c.key[0] == "c" and self.in_constructor(ev, c):
+            if c.key[0] == "c" and (self.in_constructor(ev, c) or self._at_teardown(ev, c)):
                 continue
             return f"reset in {func.name}()"
         return None

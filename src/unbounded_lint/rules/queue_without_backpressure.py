@@ -2,7 +2,8 @@
 Flags the same unbounded queue constructors as UBL003 — no `maxsize`/`maxlen` — where a
 consumer does take items out in the owner scope (`get`, `get_nowait`, `popleft`, `pop`, or the
 queue is handed to other code) but nothing limits the producer. Opt-in: enable it with
-`--extend-select UBL007` or `select`.
+`--extend-select UBL007` or `select`. A `clear()` or fresh queue only at the owner's teardown
+(`close()`, `shutdown()`, see UBL001) is no limit.
 
 ## Why is this bad?
 Under load the producer outruns the consumer — a flooded websocket, a GUI frozen while a log
@@ -48,7 +49,7 @@ from ._queues import unbounded_queues
 from .base import Report
 
 CODE = "UBL007"
-VERSION = 2
+VERSION = 3
 NAME = "queue-without-backpressure"
 SUMMARY = "A consumed queue has no size limit, so the producer is never slowed down"
 DEFAULT = False

@@ -14,7 +14,9 @@ key: it holds one entry per distinct key ever seen, for the life of the process.
 Keys that are all literal constants (`x["status"] = ...`, `x[Color.RED] = ...`, `x.add("ready")`)
 are a fixed key space and are not growth. Eviction is any of: `pop`, `popitem`, `del x[k]`,
 `clear`, a size check `len(x) >= n`, a reset to a fresh dict in a method other than the
-constructor, `discard`/`remove` for sets. Weak containers (`WeakValueDictionary`,
+constructor, `discard`/`remove` for sets — except when it runs only at the owner's teardown
+(`close()`, `shutdown()`, `connectionClosed()`, a `reset()` called only from the constructor and
+such methods; see UBL001). Weak containers (`WeakValueDictionary`,
 `WeakKeyDictionary`, `WeakSet`) are never flagged.
 
 Confidence: as for UBL001 (short-lived owners, registration, set-up methods are `low`), and also
@@ -67,7 +69,7 @@ from .base import Report
 from .unbounded_list import _short
 
 CODE = "UBL002"
-VERSION = 2
+VERSION = 3
 NAME = "unbounded-dict"
 SUMMARY = "A long-lived dict or set gains keys without eviction"
 DICT_GROWTH = frozenset({"setitem", "setdefault", "update", "|="})

@@ -17,6 +17,14 @@ module, or the whole module for a global), counts as a bound: `deque(maxlen=...)
 `x = x[-n:]`, a swap `batch, self.x = self.x, []`, a reset to a fresh container in a method
 other than the constructor, a removal method handed on as a callback.
 
+Except at teardown: a removal, `clear()` or reset that runs only in the owner's own teardown —
+a method named like `close()`, `stop()`, `shutdown()`, `connectionClosed()`, `on_disconnect()`,
+`__exit__`, `__del__` that takes no required argument (so not `disconnect(sid)`, which ends one
+item of many), or a helper such as `reset()` called only from constructors and such methods — does
+not bound the container while the owner works, and is not counted. Creations in init hooks
+(`plugin_init()`, `_init_state()`, `setup()`) and in a helper the constructor calls are
+construction, not resets.
+
 Not flagged: growth only in constructors (`__init__`, `__post_init__`, `__setstate__`, `setUp`,
 `__enter__`, and private helpers only constructors call — a helper the constructor hands on as
 a callback, `bus.on("start", self._on_start)`, runs later, so a fresh list there is a reset); growth at definition time
@@ -86,7 +94,7 @@ from ..types import Settings
 from .base import Report
 
 CODE = "UBL001"
-VERSION = 2
+VERSION = 3
 NAME = "unbounded-list"
 SUMMARY = "A long-lived list grows without bound"
 LIST_GROWTH = frozenset({"append", "extend", "insert", "+=", "x = x + ..."})
