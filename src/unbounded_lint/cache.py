@@ -79,7 +79,7 @@ class Cache:
             return None
 
     def put(self, result: FileResult, settings: Settings) -> None:
-        if not result.source_hash or (result.error and not result.error.startswith("cannot parse")):
+        if not result.source_hash or (result.error and not result.error.startswith(("cannot parse", "cannot decode"))):
             return
         self._prepare()
         target = self._path(settings, result.source_hash)

@@ -147,7 +147,8 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     files = [_display(f) for f in files]
 
     if args.fix or args.diff or args.add_noqa:
-        return _run_fix(args, config, files) | (EXIT_ERROR if missing else 0)
+        status = _run_fix(args, config, files)
+        return EXIT_ERROR if missing else status
 
     from .runner import lint_files
 
@@ -262,7 +263,7 @@ def explain(code: str) -> int:
 
 def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # type: ignore[no-untyped-def]
     from .fixer import WriteError, fix_source, unified_diff, write_atomically
-    from .runner import read_file
+    from .runner import FileTimeout, read_file, time_limit, timeout_message
 
     status = EXIT_OK
     remaining: List[FileResult] = []
@@ -282,14 +283,20 @@ def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # 
                 noqa_added += added
                 fixed_files += bool(added)
             continue
-        outcome = fix_source(source, path, settings, unsafe=args.unsafe_fixes)
+        try:
+            with time_limit(args.timeout_per_file):
+                outcome = fix_source(source, path, settings, unsafe=args.unsafe_fixes)
+        except FileTimeout:
+            print(f"{path}: {timeout_message(args.timeout_per_file)}", file=sys.stderr)
+            status = EXIT_ERROR
+            continue
         if outcome.error:
             print(f"{path}: {outcome.error}", file=sys.stderr)
             status = EXIT_ERROR
         if outcome.changed:
             if args.diff:
                 sys.stdout.write(unified_diff(path, source, outcome.source))
-                status |= EXIT_FINDINGS
+                status = max(status, EXIT_FINDINGS)
             else:
                 try:
                     write_atomically(path, source, outcome.source)
@@ -309,8 +316,8 @@ def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # 
     print(f"Fixed {_plural(fixed_findings, 'finding')} in {_plural(fixed_files, 'file')}.", file=sys.stderr)
     if any(r.findings for r in remaining):
         _emit(args, remaining)
-        if not args.exit_zero:
-            status |= EXIT_FINDINGS
+        if not args.exit_zero and status == EXIT_OK:
+            status = EXIT_FINDINGS
     return status
 
 

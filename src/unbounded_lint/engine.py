@@ -25,6 +25,21 @@ TRIGGERS = (b".append", b".extend", b".insert", b".add", b".update", b".setdefau
             b"Queue", b"deque", b"+ [", b"+[", b"+ list", b"+list")
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> List[str]:
+    """Lines as Python's tokenizer counts them: only LF, CRLF and CR end a line.
+
+    The str method that splits lines also splits on form feeds, \\x1c-\\x1e, \\x85 and
+    \\u2028/9, which would shift every line number after one of them.
+    """
+    lines = _NEWLINE.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 class SourceError(Exception):
     """A file that cannot be decoded or parsed; the message is one line."""
 
@@ -102,7 +117,7 @@ def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settin
                           source_hash=digest)
     suppressed = 0
     if apply_noqa and findings:
-        lines = text.splitlines()
+        lines = split_lines(text)
         kept = [f for f in findings if not is_suppressed(lines, f)]
         suppressed = len(findings) - len(kept)
         findings = kept
@@ -114,7 +129,7 @@ def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> Lis
     from .analysis.containers import analyse_module
     from .rules import RULES
 
-    lines = text.splitlines()
+    lines = split_lines(text)
     facts = analyse_module(tree, lines)
     findings: List[Finding] = []
     for code, rule in RULES.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 import hashlib
 import os
 import tempfile
@@ -151,7 +152,7 @@ def _apply_as_text(text: str, edits: Sequence[object]) -> Optional[str]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    lines = text.splitlines(keepends=True)
+    lines = _LINE.findall(text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
@@ -222,6 +223,9 @@ def _apply_as_text(text: str, edits: Sequence[object]) -> Optional[str]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return out
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def _newline_of(line: str) -> str:
@@ -455,8 +459,8 @@ def _make_transformer(module, edits):  # type: ignore[no-untyped-def]
 
 def unified_diff(path: str, old: bytes, new: bytes) -> str:
     try:
-        a = decode_source(old).splitlines(keepends=True)
-        b = decode_source(new).splitlines(keepends=True)
+        a = _LINE.findall(decode_source(old))
+        b = _LINE.findall(decode_source(new))
     except SourceError:
         return ""
     lines = difflib.unified_diff(a, b, fromfile=f"a/{path}", tofile=f"b/{path}")
@@ -476,6 +480,7 @@ def write_atomically(path: str, original: bytes, new: bytes) -> None:
     The bytes go to a temporary file in the same folder, get the original's mode bits, and
     replace the file in one rename, so an interrupted run leaves it either untouched or fixed.
     """
+    path = os.path.realpath(path)  # a symlink stays a symlink: replace its target
     try:
         with open(path, "rb") as handle:
             current = handle.read()

@@ -7,6 +7,7 @@ other file is still linted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -46,33 +47,45 @@ def read_file(path: str) -> Tuple[Optional[bytes], Optional[str]]:
         return None, f"cannot read: {exc.strerror or exc}"
 
 
-class _Timeout(Exception):
-    pass
+class FileTimeout(BaseException):
+    """Raised by ``time_limit``; a BaseException so that no ``except Exception`` swallows it."""
 
 
 def _on_alarm(signum, frame):  # type: ignore[no-untyped-def]
-    raise _Timeout()
+    raise FileTimeout()
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ``FileTimeout`` after ``seconds`` (0: no limit; only where SIGALRM exists)."""
+    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def timeout_message(seconds: float) -> str:
+    return f"timed out after {seconds:g}s (--timeout-per-file); skipped"
 
 
 def lint_one(path: str, source: bytes, settings: Settings, timeout: float, skip_pass: bool = True) -> FileResult:
     """Lint one file's bytes with a time limit (where the platform has SIGALRM)."""
     from .engine import lint_source
 
-    use_alarm = timeout > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if use_alarm:
-        previous = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        return lint_source(source, path, settings, skip_pass=skip_pass)
-    except _Timeout:
-        return FileResult(path, error=f"timed out after {timeout:g}s (--timeout-per-file); skipped",
-                          source_hash=hashlib.sha256(source).hexdigest())
+        with time_limit(timeout):
+            return lint_source(source, path, settings, skip_pass=skip_pass)
+    except FileTimeout:
+        return FileResult(path, error=timeout_message(timeout))
     except MemoryError:
         return FileResult(path, error="out of memory while linting; skipped")
-    finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
 
 
 def _work(batch: Sequence[Tuple[str, bytes, Settings, float, bool]]) -> List[FileResult]:

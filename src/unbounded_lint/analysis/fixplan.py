@@ -45,14 +45,19 @@ class _UseIndex:
     def __init__(self, tree: ast.AST) -> None:
         self.parents: Dict[int, ast.AST] = {}
         self.names: Dict[str, List[ast.AST]] = {}
-        self.attrs: Dict[str, List[ast.AST]] = {}
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
+        # (attribute name, id of the innermost enclosing class or 0) -> nodes
+        self.attrs: Dict[Tuple[str, int], List[ast.AST]] = {}
+        stack: List[Tuple[ast.AST, Optional[ast.AST]]] = [(tree, None)]
+        while stack:
+            node, owner = stack.pop()
             if isinstance(node, ast.Name):
                 self.names.setdefault(node.id, []).append(node)
             elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                self.attrs.setdefault(node.attr, []).append(node)
+                self.attrs.setdefault((node.attr, id(owner) if owner is not None else 0), []).append(node)
+            inner = node if isinstance(node, ast.ClassDef) else owner
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+                stack.append((child, inner))
 
     def within(self, nodes: List[ast.AST], root: ast.AST) -> List[ast.AST]:
         start, end = getattr(root, "lineno", 0), getattr(root, "end_lineno", None)
@@ -83,7 +88,7 @@ def deque_name(facts: ModuleFacts) -> Tuple[Optional[str], Tuple[object, ...]]:
         return names[0], ()
     if "deque" in facts.names.shadowed or "deque" in facts.names.aliases:
         return None, ()
-    if any(isinstance(n, ast.Name) and n.id == "deque" for n in ast.walk(facts.tree)):
+    if "deque" in _use_index(facts).names:
         return None, ()
     return "deque", (AddImport("collections", "deque"),)
 
@@ -96,9 +101,14 @@ def _occurrences(facts: ModuleFacts, c: Container) -> Tuple[Dict[int, ast.AST], 
         return index.parents, index.within(index.names.get(name, []), root)
     if kind == "g":
         return index.parents, list(index.names.get(name, []))
-    found: List[ast.AST] = list(index.attrs.get(name, []))
+    family = facts.family_classes(c.key[1])
+    owners = {id(info.node) for info in family}
+    # Uses inside the family's classes, and outside any class (``state.x``, ``Klass.x``).
+    found: List[ast.AST] = list(index.attrs.get((name, 0), []))
+    for owner in owners:
+        found.extend(index.attrs.get((name, owner), []))
     # Bare names reach a class attribute only in the class body itself (``x = []``).
-    for info in facts.family_classes(c.key[1]):
+    for info in family:
         for stmt in info.node.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 found.extend(n for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id == name)
