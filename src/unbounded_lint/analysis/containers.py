@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from ..types import Confidence
@@ -52,8 +53,9 @@ FIXED_KEY_WORDS = frozenset({"tp", "tps", "topic", "topics", "partition", "parti
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
+@lru_cache(maxsize=8192)
 def name_words(name: str) -> List[str]:
-    """``_eventHandlers`` -> ["event", "handlers"]."""
+    """``_eventHandlers`` -> ["event", "handlers"] (cached: do not mutate the result)."""
     return [w.lower() for w in _WORD.findall(name)]
 
 

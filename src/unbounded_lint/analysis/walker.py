@@ -571,8 +571,10 @@ class Walker:
 
     def _getitem(self, node: ast.AST) -> None:
         """``v = d[k]`` / ``d[k].attr = v``: on a defaultdict, the read itself inserts ``k``."""
+        func = self._func
         if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice) \
-                and self._func is not None:
+                and func is not None and isinstance(node.value, (ast.Attribute, ast.Name)) \
+                and not (isinstance(node.value, ast.Name) and node.value.id in func.locals):
             ev = self._event("grow", "getitem", node)
             ev.const = _const_key(node.slice)
             self._record(ev, node.value)
@@ -581,7 +583,8 @@ class Walker:
         saved = self._stmt
         self._stmt = node
         self.visit(node.value)
-        self._getitem(node.value)
+        if node.value.__class__ is ast.Subscript:
+            self._getitem(node.value)
         multi = len(node.targets) > 1
         for target in node.targets:
             self._target(target, node.value, multi, None)
@@ -627,7 +630,8 @@ class Walker:
             self._store_name(target)
         elif isinstance(target, ast.Attribute):
             self.visit(target.value)
-            self._getitem(target.value)
+            if target.value.__class__ is ast.Subscript:
+                self._getitem(target.value)
         else:
             self.visit(target)
             return
@@ -857,8 +861,11 @@ class Walker:
 
     def _call(self, node: ast.Call) -> None:
         func = node.func
-        self._called.add(id(func))
-        if self._func is None and self._class_body is None and isinstance(func, ast.Name):
+        if isinstance(func, ast.Attribute):
+            if self._func is not None and isinstance(func.value, ast.Name) \
+                    and func.value.id == self._func.self_name:
+                self._called.add(id(func))
+        elif self._func is None and self._class_body is None and isinstance(func, ast.Name):
             self.import_calls.add(func.id)
         if isinstance(func, ast.Attribute):
             attr = func.attr
