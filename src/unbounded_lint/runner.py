@@ -134,19 +134,27 @@ def _run(todo: List[Tuple[int, Tuple[str, bytes, Settings, float, bool]]], jobs:
         return
     batches = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
     crashed: List[List[Tuple[int, Tuple[str, bytes, Settings, float, bool]]]] = []
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker)
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
-            futures = [(batch, pool.submit(_work, [item for _, item in batch])) for batch in batches]
-            for batch, future in futures:
-                try:
-                    out = future.result()
-                except BrokenProcessPool:
-                    crashed.append(batch)
-                    continue
-                for (index, _), result in zip(batch, out):
-                    yield index, result
-    except BrokenProcessPool:
-        pass
+        futures = [(batch, pool.submit(_work, [item for _, item in batch])) for batch in batches]
+        for batch, future in futures:
+            try:
+                out = future.result()
+            except BrokenProcessPool:
+                crashed.append(batch)
+                continue
+            for (index, _), result in zip(batch, out):
+                yield index, result
+    except BaseException:
+        # Ctrl-C (or any failure): drop the queued work and stop the workers now, instead of
+        # letting the pool finish every file first.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        raise
+    else:
+        pool.shutdown(wait=True)
     for batch in crashed:
         yield from _isolate(batch)
 
