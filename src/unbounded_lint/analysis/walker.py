@@ -504,6 +504,17 @@ class Walker:
             func.cls = outer.cls
             if outer.self_name and outer.self_name not in func.params:
                 func.self_name = outer.self_name
+        # lambda f, waiters=self.waiters: waiters.remove(f) -- a removal through a default alias
+        positional = args.posonlyargs + args.args
+        aliases = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]],
+                           args.defaults))
+        if aliases:
+            for sub in ast.walk(node.body):
+                if isinstance(sub, ast.Attribute) and sub.attr in PLAIN_REMOVALS \
+                        and isinstance(sub.value, ast.Name) and sub.value.id in aliases:
+                    target = aliases[sub.value.id]
+                    if isinstance(target, ast.Attribute):
+                        self._record(self._event("attr", sub.attr, sub), target)
         saved = (self._func, self._class_body, self._loops, self._nested)
         self._func, self._class_body, self._loops, self._nested = func, None, (), 1
         self.visit(node.body)

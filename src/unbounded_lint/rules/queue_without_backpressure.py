@@ -49,7 +49,7 @@ from ._queues import unbounded_queues
 from .base import Report
 
 CODE = "UBL007"
-VERSION = 3
+VERSION = 4
 NAME = "queue-without-backpressure"
 SUMMARY = "A consumed queue has no size limit, so the producer is never slowed down"
 DEFAULT = False

@@ -16,7 +16,9 @@ are a fixed key space and are not growth. Eviction is any of: `pop`, `popitem`, 
 `clear`, a size check `len(x) >= n`, a reset to a fresh dict in a method other than the
 constructor, `discard`/`remove` for sets — except when it runs only at the owner's teardown
 (`close()`, `shutdown()`, `connectionClosed()`, a `reset()` called only from the constructor and
-such methods; see UBL001). Weak containers (`WeakValueDictionary`,
+such methods; see UBL001). A removal inside a callback lambda counts, also through a
+default-argument alias (`fut.add_done_callback(lambda f, w=self.waiters: w.remove(f))`).
+Weak containers (`WeakValueDictionary`,
 `WeakKeyDictionary`, `WeakSet`) are never flagged.
 
 Confidence: as for UBL001 (short-lived owners, registration, set-up methods are `low`), and also
@@ -69,7 +71,7 @@ from .base import Report
 from .unbounded_list import _short
 
 CODE = "UBL002"
-VERSION = 3
+VERSION = 4
 NAME = "unbounded-dict"
 SUMMARY = "A long-lived dict or set gains keys without eviction"
 DICT_GROWTH = frozenset({"setitem", "setdefault", "update", "|="})

@@ -94,7 +94,7 @@ from ..types import Settings
 from .base import Report
 
 CODE = "UBL001"
-VERSION = 3
+VERSION = 4
 NAME = "unbounded-list"
 SUMMARY = "A long-lived list grows without bound"
 LIST_GROWTH = frozenset({"append", "extend", "insert", "+=", "x = x + ..."})

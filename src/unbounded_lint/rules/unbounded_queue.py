@@ -46,7 +46,7 @@ from ._queues import unbounded_queues
 from .base import Report
 
 CODE = "UBL003"
-VERSION = 3
+VERSION = 4
 NAME = "unbounded-queue"
 SUMMARY = "An unbounded queue or deque is filled and never drained"
 
