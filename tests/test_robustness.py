@@ -805,3 +805,26 @@ def test_worker_crash_through_the_cli(tmp_path: Path, monkeypatch: pytest.Monkey
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("crash_me.py: ") and "crash" in lines[0], err
     assert sorted(f["path"] for f in json.loads(out)) == sorted(f"f{i:02d}.py" for i in range(12) if i != 3)
+
+
+# --------------------------------------------------------------------------- receivers over lines
+
+@pytest.mark.parametrize("receiver, kind", [
+    ("self \\\n            .c", "dict"),  # a backslash continuation
+    ("(self\n         .c)", "list"),  # a parenthesised receiver over two lines
+])
+def test_receiver_split_over_lines(receiver: str, kind: str) -> None:
+    """The container is named and trimmed as ``self.c``, not by its raw source text."""
+    growth = f"{receiver}[key] = value" if kind == "dict" else f"{receiver}.append(value)"
+    src = ("class A:\n    def __init__(self):\n        self.c = " + ("{}" if kind == "dict" else "[]") + "\n\n"
+           "    def put(self, key, value):\n        " + growth + "\n        return "
+           + ("sorted(self.c)" if kind == "dict" else "self.c[:3]") + "\n")  # a slice: trim, not deque
+    result = lint_source(src.encode(), "split.py")
+    assert len(result.findings) == 1, result
+    assert "'self.c'" in result.findings[0].message, result.findings[0].message
+    outcome = fix_source(src.encode(), "split.py")
+    assert outcome.error is None, outcome.error
+    fixed = outcome.source.decode()
+    ast.parse(fixed)
+    trim = "self.c.pop(next(iter(self.c)))" if kind == "dict" else "del self.c[:-1000]"
+    assert "if len(self.c) > 1000:" in fixed and trim in fixed, fixed
