@@ -480,7 +480,7 @@ class ModuleFacts:
             return encoded[0][col:end_col].decode("utf-8", "replace")
         encoded[0] = encoded[0][col:]
         encoded[-1] = encoded[-1][:end_col]
-        return b"".join(encoded).decode("utf-8", "replace")
+        return b"\n".join(encoded).decode("utf-8", "replace")
 
     def char_col(self, line: int, byte_col: int) -> int:
         """Convert an ``ast`` byte offset into a character offset (0-based)."""
@@ -512,8 +512,10 @@ class ModuleFacts:
         if not _pure(target):
             return None
         text = self.segment(target)
-        if text is None or "\n" in text or "#" in text:
-            return None
+        if text is None or any(ch in text for ch in "\n\r\\#") or text != text.strip():
+            # Split over lines, or with a comment inside: the normalised form reads better and
+            # is what the trim must evaluate.
+            return ast.unparse(target) if hasattr(ast, "unparse") else None
         return text
 
 
