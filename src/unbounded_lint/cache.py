@@ -5,7 +5,8 @@ the tool version, the engine and rule versions, the Python grammar and every set
 changes findings, so a change to any of them starts a fresh folder; the path is not part of the
 key (per-file-ignores change the settings instead). Writes go to a temporary file and are
 renamed into place, so concurrent runs never see half an entry; an entry that cannot be read
-back is ignored and rewritten. Reading the cache imports neither libcst nor the rules.
+back is ignored and rewritten. A run answered from the cache never imports libcst (it does
+import the rule modules, whose versions are part of the key).
 """
 
 from __future__ import annotations
