@@ -46,11 +46,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Tuple
 
+from ._io import atomic_write
 from .types import Finding
 
 __all__ = ["BASELINE_VERSION", "BaselineError", "Baseline"]
@@ -188,17 +188,7 @@ class Baseline:
         target = Path(path)
         folder = os.path.dirname(os.path.abspath(target))
         text = self.to_json(folder)
-        fd, tmp = tempfile.mkstemp(prefix=".baseline-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        atomic_write(str(target), text.encode("utf-8"))
 
 
 def _entry_key(entry: Any, folder: str, path: "os.PathLike[str] | str", number: int) -> Key:

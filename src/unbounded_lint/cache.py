@@ -15,10 +15,10 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from typing import Dict, Optional
 
 from . import __version__
+from ._io import atomic_write
 from .types import Applicability, Confidence, FileResult, Finding, Fix, Settings
 
 CACHE_DIR_NAME = ".unbounded_lint_cache"
@@ -86,15 +86,9 @@ class Cache:
         target = self._path(settings, result.source_hash)
         try:
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(_encode(result), handle, separators=(",", ":"))
-            os.replace(tmp, target)
+            atomic_write(target, json.dumps(_encode(result), separators=(",", ":")).encode("utf-8"))
         except OSError:
-            try:
-                os.unlink(tmp)  # type: ignore[possibly-undefined]
-            except (OSError, UnboundLocalError):
-                pass
+            pass
 
 
 def _encode(result: FileResult) -> dict:

@@ -14,10 +14,10 @@ import difflib
 import re
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from ._io import atomic_write
 from .engine import SourceError, decode_source, lint_source
 from .types import (AddImport, Finding, FileResult, InsertAfter, InsertBefore, RemoveImportIfUnused, Replace,
                     Settings)
@@ -494,18 +494,4 @@ def write_atomically(path: str, original: bytes, new: bytes) -> None:
         raise WriteError(f"cannot stat: {exc.strerror or exc}") from None
     if not os.access(path, os.W_OK):
         raise WriteError("not writable (permission denied); not fixed")
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".ubl-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(new)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(path, new, mode=mode, fsync=True)

@@ -10,7 +10,7 @@ never imported here, so the core package does not depend on it.
 from __future__ import annotations
 
 import ast
-from typing import Any, Iterator, List, Sequence, Tuple, Type
+from typing import Any, Iterator, Sequence, Tuple, Type
 
 from . import __version__
 from .types import ALL_CODES, Confidence, Settings

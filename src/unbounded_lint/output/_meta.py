@@ -109,7 +109,7 @@ def tool_version() -> str:
     except ImportError:  # pragma: no cover
         pass
     try:
-        from importlib.metadata import PackageNotFoundError, version as dist_version
+        from importlib.metadata import version as dist_version
 
         return dist_version(TOOL_NAME)
     except Exception:  # pragma: no cover - not installed

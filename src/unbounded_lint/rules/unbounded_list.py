@@ -136,7 +136,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
                 fix = None
             else:
                 fix = make_fix(f"trim to the last {n} items after each growth", plan_trim(facts, ev, n))
-            hint = fix.description if fix else f"bound it with deque(maxlen=...) or a size check"
+            hint = fix.description if fix else "bound it with deque(maxlen=...) or a size check"
             yield Report(ev.node, f"'{_short(text)}' grows without bound ({ev.op}); {hint}",
                          owner, facts.confidence(c, ev), fix)
 
