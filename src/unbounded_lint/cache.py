@@ -68,7 +68,8 @@ class Cache:
     def _path(self, settings: Settings, digest: str) -> str:
         key = self._keys.get(settings)
         if key is None:
-            key = self._keys[settings] = settings_key(settings)
+            # One entry per distinct Settings of a run (per-file-ignores combinations).
+            key = self._keys[settings] = settings_key(settings)  # noqa: UBL002
         return os.path.join(self.root, key, digest + ".json")
 
     def get(self, path: str, digest: str, settings: Settings) -> Optional[FileResult]:

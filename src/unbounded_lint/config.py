@@ -55,6 +55,7 @@ absolute pattern is matched against the absolute path.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import subprocess
@@ -271,13 +272,8 @@ def resolve_codes(
 
 # --------------------------------------------------------------------------- globs
 
-_GLOB_CACHE: Dict[str, "re.Pattern[str]"] = {}
-
-
+@functools.lru_cache(maxsize=512)
 def _glob_regex(pattern: str) -> "re.Pattern[str]":
-    cached = _GLOB_CACHE.get(pattern)
-    if cached is not None:
-        return cached
     i, n, out = 0, len(pattern), []
     while i < n:
         char = pattern[i]
@@ -306,9 +302,7 @@ def _glob_regex(pattern: str) -> "re.Pattern[str]":
         else:
             out.append(re.escape(char))
         i += 1
-    compiled = re.compile("".join(out) + r"\Z", re.DOTALL)
-    _GLOB_CACHE[pattern] = compiled
-    return compiled
+    return re.compile("".join(out) + r"\Z", re.DOTALL)
 
 
 def glob_match(pattern: str, rel_path: str, abs_path: Optional[str] = None) -> bool:

@@ -330,7 +330,8 @@ class ModuleFacts:
         """Why the container is bounded, or None. Cached per container."""
         key = container.key
         if key not in self._bounded:
-            self._bounded[key] = self._compute_bound(container)
+            # One ModuleFacts per file, keyed by that file's containers: it dies with the file.
+            self._bounded[key] = self._compute_bound(container)  # noqa: UBL002
         return self._bounded[key]
 
     def _compute_bound(self, c: Container) -> Optional[str]:

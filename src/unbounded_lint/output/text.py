@@ -57,6 +57,8 @@ class _Sources:
                         text = handle.read()
                 except (OSError, SyntaxError, UnicodeDecodeError):
                     text = None
+            # Findings arrive grouped by path: keeping the current file is enough.
+            self.cache.clear()
             self.cache[path] = _NEWLINES.split(text) if text is not None else None
         lines = self.cache[path]
         if lines is None or not 1 <= lineno <= len(lines):
