@@ -25,6 +25,7 @@ import pytest
 from unbounded_lint import __version__
 from unbounded_lint.cli import main
 from unbounded_lint.rules import RULES
+from _support import MIXED_SRC
 
 # One finding: UBL001 at 5:5 (the `H.append(x)` call).
 LIST_SRC = "H = []\n\n\ndef f(x):\n    H.append(x)\n"
@@ -32,29 +33,6 @@ LIST_POS = (5, 5)
 
 # UBL001 (10:5), UBL002 (11:5) by default; UBL007 (6:5) and UBL008 (19:2, the decorator
 # expression after '@') only when selected.
-MIXED_SRC = """\
-import queue
-from functools import cache
-
-H = []
-D = {}
-Q = queue.Queue()
-
-
-def f(x):
-    H.append(x)
-    D[x] = 1
-    Q.put(x)
-
-
-def g():
-    return Q.get()
-
-
-@cache
-def h(x):
-    return x
-"""
 
 # One line with two findings: UBL001 and UBL004 at 6:9.
 INSERT_FRONT_SRC = """\

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import List, Set, Tuple
 
 import pytest
+from _support import MIXED_SRC
 
 pytest.importorskip("flake8")
 
@@ -27,29 +28,6 @@ FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[
 
 Row = Tuple[str, int, int, str, str]
 
-MIXED_SRC = """\
-import queue
-from functools import cache
-
-H = []
-D = {}
-Q = queue.Queue()
-
-
-def f(x):
-    H.append(x)
-    D[x] = 1
-    Q.put(x)
-
-
-def g():
-    return Q.get()
-
-
-@cache
-def h(x):
-    return x
-"""
 
 LIST_SRC = "H = []\n\n\ndef f(x):\n    H.append(x)\n"
 

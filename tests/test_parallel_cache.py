@@ -10,7 +10,6 @@ libcst. A worker's memory stays flat over many files.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -24,18 +23,13 @@ from unbounded_lint import cache as cache_mod
 from unbounded_lint import cli, engine, runner
 from unbounded_lint.cache import Cache, settings_key
 from unbounded_lint.types import Confidence, FileResult, Finding, Settings
+from _support import clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ["tests/fixtures", "examples"]
 ALL_RULES = ["--extend-select", "UBL007,UBL008"]
 
 
-def clean_env(**extra: str) -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UNBOUNDED_LINT")}
-    env["NO_COLOR"] = "1"
-    env["PYTHONSAFEPATH"] = "1"  # python -m must not import the generated files (copy.py ...)
-    env.update(extra)
-    return env
 
 
 class Run:

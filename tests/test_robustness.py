@@ -29,6 +29,7 @@ from unbounded_lint import cli, runner
 from unbounded_lint.engine import lint_source
 from unbounded_lint.fixer import WriteError, fix_source, write_atomically
 from unbounded_lint.types import Settings
+from _support import clean_env
 
 # --------------------------------------------------------------------------- helpers
 
@@ -88,12 +89,6 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def clean_env(**extra: str) -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UNBOUNDED_LINT")}
-    env["NO_COLOR"] = "1"
-    env["PYTHONSAFEPATH"] = "1"  # python -m must not import the generated files (copy.py ...)
-    env.update(extra)
-    return env
 
 
 class Run:
