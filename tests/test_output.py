@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import types
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
