@@ -86,3 +86,16 @@ def test_rule_docs_headings(code):
 def test_rule_names_unique():
     names = [r.name for r in RULES.values()]
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_documented_example_is_flagged_and_use_instead_is_not(code: str) -> None:
+    """A user pasting a rule's '## Example' into the tool sees that rule's finding."""
+    import re
+
+    docs = RULES[code].docs
+    example = re.search(r"## Example\n```python\n(.*?)```", docs, re.S)
+    assert example, f"{code} has no python code block under '## Example'"
+    result = lint_source(example.group(1).encode(), "example.py", Settings(select=ALL_CODES))
+    assert result.error is None, result.error
+    assert code in {f.code for f in result.findings}, f"{code}'s documented example is not flagged"

@@ -12,6 +12,9 @@ caches). The finding is reported at the decorator expression.
 
 ## Example
 ```python
+from functools import lru_cache
+
+
 class Portfolio:
     @lru_cache(maxsize=None)
     def exposure(self, symbol):

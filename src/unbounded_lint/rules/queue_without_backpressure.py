@@ -11,6 +11,9 @@ queue fills, a slow database writer — and the queue grows without bound until 
 
 ## Example
 ```python
+import asyncio
+
+
 class Sender:
     def __init__(self):
         self.outbox = asyncio.Queue()

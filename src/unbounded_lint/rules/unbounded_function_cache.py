@@ -10,6 +10,9 @@ function called with request ids, timestamps or user input grows without end.
 
 ## Example
 ```python
+import functools
+
+
 @functools.cache
 def quote(symbol, ts):
     ...

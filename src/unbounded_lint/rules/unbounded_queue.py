@@ -14,6 +14,9 @@ has no bound is UBL007's business (opt-in).
 
 ## Example
 ```python
+from collections import deque
+
+
 class EventLog:
     def __init__(self):
         self.events = deque()

@@ -16,6 +16,9 @@ pyplot at all: `matplotlib.figure.Figure()` is garbage-collected like any object
 
 ## Example
 ```python
+import matplotlib.pyplot as plt
+
+
 def refresh(prices):
     fig, ax = plt.subplots()
     ax.plot(prices)
