@@ -89,7 +89,7 @@ def test_rule_names_unique():
 
 
 @pytest.mark.parametrize("code", sorted(RULES))
-def test_documented_example_is_flagged_and_use_instead_is_not(code: str) -> None:
+def test_documented_example_is_flagged(code: str) -> None:
     """A user pasting a rule's '## Example' into the tool sees that rule's finding."""
     import re
 
