@@ -52,6 +52,7 @@ def run_cli(cwd: Path, *args: str, env: Optional[Dict[str, str]] = None, timeout
 
 
 def cache_entries(folder: Path) -> List[Path]:
+    """The cache's pack files (one per settings key)."""
     return sorted(p for p in folder.rglob("*.json"))
 
 
@@ -221,7 +222,8 @@ def test_version_upgrade_gives_a_fresh_key(monkeypatch: pytest.MonkeyPatch, tmp_
     before = settings_key(settings)
     store = Cache(str(tmp_path / "cache"))
     store.put(_result(), settings)
-    assert store.get("bot.py", "ab" * 32, settings) is not None
+    store.flush()
+    assert Cache(str(tmp_path / "cache")).get("bot.py", "ab" * 32, settings) is not None
     folders_before = {p.name for p in (tmp_path / "cache").iterdir() if p.is_dir()}
 
     # an upgrade installs new code: both the package's and the cache module's view of the version
@@ -232,6 +234,7 @@ def test_version_upgrade_gives_a_fresh_key(monkeypatch: pytest.MonkeyPatch, tmp_
     fresh = Cache(str(tmp_path / "cache"))
     assert fresh.get("bot.py", "ab" * 32, settings) is None, "an entry of the old version was served"
     fresh.put(_result(), settings)
+    fresh.flush()
     folders_after = {p.name for p in (tmp_path / "cache").iterdir() if p.is_dir()}
     assert len(folders_after - folders_before) == 1
 
@@ -275,25 +278,54 @@ GARBAGE = {
 }
 
 
+def pack_entries(pack: Path) -> dict:
+    data = json.loads(pack.read_text(encoding="utf-8"))
+    assert isinstance(data, dict) and isinstance(data["entries"], dict), pack
+    return data["entries"]
+
+
+@pytest.mark.parametrize("where", ["whole-pack", "each-entry"])
 @pytest.mark.parametrize("kind", sorted(GARBAGE))
-def test_corrupt_entries_are_survived_and_rewritten(project: Path, tmp_path: Path, lint, kind: str) -> None:
+def test_corrupt_entries_are_survived_and_rewritten(project: Path, tmp_path: Path, lint, kind: str,
+                                                    where: str) -> None:
     for i in range(6):
         (project / f"bot{i}.py").write_text(LEAK.replace("Bot", f"Bot{i}") + (DICT_LEAK if i % 2 else ""))
     (project / "clean.py").write_text("X = 1\n")
     folder = tmp_path / "cache"
     cold = lint(project, folder)
-    entries = cache_entries(folder)
-    assert len(entries) == 8
-    for entry in entries:
-        entry.write_bytes(GARBAGE[kind])
+    packs = cache_entries(folder)
+    assert len(packs) == 1 and len(pack_entries(packs[0])) == 8
+    if where == "whole-pack":
+        packs[0].write_bytes(GARBAGE[kind])
+    else:
+        try:
+            value = json.loads(GARBAGE[kind])
+        except (ValueError, RecursionError):
+            pytest.skip("not JSON: only meaningful as a whole pack")
+        data = json.loads(packs[0].read_text(encoding="utf-8"))
+        data["entries"] = {digest: value for digest in data["entries"]}
+        packs[0].write_text(json.dumps(data), encoding="utf-8")
     warm = lint(project, folder)
     assert (warm.rc, warm.stdout, warm.stderr) == (cold.rc, cold.stdout, cold.stderr), warm
     rewritten = cache_entries(folder)
-    assert len(rewritten) == 8
-    for entry in rewritten:
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        assert isinstance(data, dict) and isinstance(data["findings"], list), entry
+    assert len(rewritten) == 1
+    entries = pack_entries(rewritten[0])
+    assert len(entries) == 8
+    for entry in entries.values():
+        assert isinstance(entry, dict) and isinstance(entry["findings"], list), entry
     assert (warm.rc, warm.stdout) == (lint(project, folder).rc, lint(project, folder).stdout)
+
+
+def test_pack_keeps_a_bounded_number_of_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_mod, "MAX_ENTRIES", 5)
+    settings = Settings()
+    for i in range(12):
+        store = Cache(str(tmp_path / "cache"))
+        store.put(FileResult(f"f{i}.py", (), source_hash=f"{i:064x}"), settings)
+        store.flush()
+    store = Cache(str(tmp_path / "cache"))
+    kept = [i for i in range(12) if store.get(f"f{i}.py", f"{i:064x}", settings) is not None]
+    assert kept == [7, 8, 9, 10, 11]
 
 
 def test_unusable_cache_dir_never_fails_a_run(project: Path, tmp_path: Path) -> None:

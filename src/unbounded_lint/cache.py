@@ -1,12 +1,16 @@
-"""The result cache: one small JSON file per (settings, file content).
+"""The result cache: one pack of results per settings, keyed by each file's content hash.
 
-Entries live in ``<cache dir>/<settings key>/<content sha256>.json``. The settings key hashes
-the tool version, the engine and rule versions, the Python grammar and every setting that
-changes findings, so a change to any of them starts a fresh folder; the path is not part of the
-key (per-file-ignores change the settings instead). Writes go to a temporary file and are
-renamed into place, so concurrent runs never see half an entry; an entry that cannot be read
-back is ignored and rewritten. A run answered from the cache never imports libcst (it does
-import the rule modules, whose versions are part of the key).
+Results live in ``<cache dir>/<settings key>/pack.json``, a map from the sha256 of a file's
+content to its findings. The settings key hashes the tool version, the engine and rule
+versions, the Python grammar and every setting that changes findings, so a change to any of
+them starts a fresh pack; the path is not part of the key (per-file-ignores change the settings
+instead). A warm run opens one pack instead of one file per source file.
+
+A run reads each pack once and writes it once, at the end, merging in what concurrent runs
+wrote meanwhile; the write goes to a temporary file renamed into place, so no run ever reads
+half a pack. A pack or an entry that cannot be read back is a miss, rewritten after linting.
+A pack keeps at most ``MAX_ENTRIES`` results, dropping the oldest. A run answered from the
+cache never imports libcst (it does import the rule modules, whose versions are in the key).
 """
 
 from __future__ import annotations
@@ -23,7 +27,11 @@ from .types import Applicability, Confidence, FileResult, Finding, Fix, Settings
 
 CACHE_DIR_NAME = ".unbounded_lint_cache"
 ENV_VAR = "UNBOUNDED_LINT_CACHE_DIR"
-FORMAT = 1
+FORMAT = 2
+PACK_NAME = "pack.json"
+# Entries kept per settings key: far more files than any repository lints in one go, and a
+# bound on a folder that would otherwise collect one entry per version of every file.
+MAX_ENTRIES = 200_000
 
 
 def settings_key(settings: Settings) -> str:
@@ -46,6 +54,8 @@ class Cache:
     def __init__(self, root: str) -> None:
         self.root = root
         self._keys: Dict[Settings, str] = {}
+        self._packs: Dict[str, Dict[str, dict]] = {}
+        self._dirty: Dict[str, Dict[str, dict]] = {}
         self._ready = False
 
     @classmethod
@@ -65,31 +75,71 @@ class Cache:
         except OSError:
             pass
 
-    def _path(self, settings: Settings, digest: str) -> str:
+    def _key(self, settings: Settings) -> str:
         key = self._keys.get(settings)
         if key is None:
             # One entry per distinct Settings of a run (per-file-ignores combinations).
             key = self._keys[settings] = settings_key(settings)  # noqa: UBL002
-        return os.path.join(self.root, key, digest + ".json")
+        return key
+
+    def _pack_path(self, key: str) -> str:
+        return os.path.join(self.root, key, PACK_NAME)
+
+    def _read_pack(self, key: str) -> Dict[str, dict]:
+        """The entries stored on disk for ``key``; anything unreadable is an empty pack."""
+        try:
+            with open(self._pack_path(key), "r", encoding="utf-8") as handle:
+                data = json.load(handle)
+            entries = data["entries"] if isinstance(data, dict) and data.get("format") == FORMAT else None
+            return entries if isinstance(entries, dict) else {}
+        except Exception:  # noqa: BLE001 - a corrupt pack is a cold cache, rewritten on flush
+            return {}
+
+    def _entries(self, key: str) -> Dict[str, dict]:
+        entries = self._packs.get(key)
+        if entries is None:
+            entries = self._packs[key] = self._read_pack(key)  # noqa: UBL002 - one pack per settings key
+        return entries
 
     def get(self, path: str, digest: str, settings: Settings) -> Optional[FileResult]:
+        entries = self._entries(self._key(settings))
+        data = entries.get(digest)
+        if data is None:
+            return None
         try:
-            with open(self._path(settings, digest), "r", encoding="utf-8") as handle:
-                data = json.load(handle)
             return _decode(path, digest, data)
-        except Exception:  # noqa: BLE001 - any unreadable entry is a miss, rewritten after linting
+        except Exception:  # noqa: BLE001 - a malformed entry is a miss, replaced after linting
+            entries.pop(digest, None)
             return None
 
     def put(self, result: FileResult, settings: Settings) -> None:
         if not result.source_hash or (result.error and not result.error.startswith(("cannot parse", "cannot decode"))):
             return
+        key = self._key(settings)
+        encoded = _encode(result)
+        self._entries(key)[result.source_hash] = encoded
+        self._dirty.setdefault(key, {})[result.source_hash] = encoded  # noqa: UBL002 - cleared by flush()
+
+    def flush(self) -> None:
+        """Write what this run added. Entries other runs wrote meanwhile are merged in, and the
+        oldest entries beyond MAX_ENTRIES are dropped, so the cache itself stays bounded."""
+        if not self._dirty:
+            return
         self._prepare()
-        target = self._path(settings, result.source_hash)
-        try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            atomic_write(target, json.dumps(_encode(result), separators=(",", ":")).encode("utf-8"))
-        except OSError:
-            pass
+        for key, new in self._dirty.items():
+            try:
+                os.makedirs(os.path.join(self.root, key), exist_ok=True)
+                merged = self._read_pack(key)
+                for digest in new:
+                    merged.pop(digest, None)  # re-inserted last: the newest entries survive the cap
+                merged.update(new)
+                if len(merged) > MAX_ENTRIES:
+                    merged = dict(list(merged.items())[-MAX_ENTRIES:])
+                data = json.dumps({"format": FORMAT, "entries": merged}, separators=(",", ":"))
+                atomic_write(self._pack_path(key), data.encode("utf-8"))
+            except OSError:
+                pass
+        self._dirty.clear()
 
 
 def _encode(result: FileResult) -> dict:

@@ -118,12 +118,16 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
         todo.append((index, (path, source, settings, timeout, skip_pass)))
     jobs = jobs or usable_cpus()
     settings_of = {index: item[2] for index, item in todo}
-    for index, result in _run(todo, jobs):
-        results[index] = result
-        if progress is not None:
-            progress(result)
+    try:
+        for index, result in _run(todo, jobs):
+            results[index] = result
+            if progress is not None:
+                progress(result)
+            if cache is not None:
+                cache.put(result, settings_of[index])
+    finally:
         if cache is not None:
-            cache.put(result, settings_of[index])
+            cache.flush()  # also on Ctrl-C: what was linted stays cached
     return [r for r in results if r is not None]
 
 
