@@ -12,7 +12,7 @@ import io
 import re
 import sys
 import tokenize
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from .types import Finding, FileResult, Settings
 
@@ -91,23 +91,13 @@ def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settin
     """Lint one file's bytes. Never raises."""
     settings = settings or Settings()
     digest = hashlib.sha256(source).hexdigest()
-    if skip_pass and not may_have_findings(source):
-        try:
-            decode_source(source)
-        except SourceError as exc:
-            return FileResult(path, error=str(exc), source_hash=digest)
-        if b"\x00" in source:
-            return FileResult(path, error="cannot parse: the file contains NUL bytes", source_hash=digest)
-        # The file may still have a syntax error; only a full parse can tell.
-        try:
-            parse(source)
-        except SourceError as exc:
-            return FileResult(path, error=str(exc), source_hash=digest)
-        return FileResult(path, source_hash=digest)
     try:
         tree, text = parse(source)
     except SourceError as exc:
         return FileResult(path, error=str(exc), source_hash=digest)
+    if skip_pass and not may_have_findings(source):
+        # Parsed all the same: a syntax error is reported whether or not rules could fire.
+        return FileResult(path, source_hash=digest)
     try:
         findings = list(lint_tree(tree, text, path, settings))
     except RecursionError:
@@ -180,7 +170,3 @@ def is_suppressed(lines: Sequence[str], finding: Finding) -> bool:
     if codes is None:
         return False
     return not codes or any(finding.code.startswith(c) for c in codes)
-
-
-def lint_paths_sources(items: Iterable[Tuple[str, bytes]], settings: Settings) -> List[FileResult]:
-    return [lint_source(source, path, settings) for path, source in items]

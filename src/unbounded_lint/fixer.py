@@ -88,8 +88,9 @@ def fix_source(source: bytes, path: str = "<string>", settings: Optional[Setting
     current = source
     applied: List[Finding] = []
     remaining: Tuple[Finding, ...] = ()
-    for attempt in range(MAX_PASSES):
-        outcome = _fix_once(current, path, settings, unsafe, result if attempt == 0 else None)
+    for _ in range(MAX_PASSES):
+        # Each pass starts from the lint of the previous pass's output: no file is linted twice.
+        outcome, result = _fix_once(current, path, settings, unsafe, result)
         if outcome.error:
             if not applied:
                 return FixOutcome(source, remaining=outcome.remaining, error=outcome.error)
@@ -105,26 +106,28 @@ def fix_source(source: bytes, path: str = "<string>", settings: Optional[Setting
 
 
 def _fix_once(source: bytes, path: str, settings: Settings, unsafe: bool,
-              result: Optional[FileResult]) -> FixOutcome:
+              result: Optional[FileResult]) -> Tuple[FixOutcome, Optional[FileResult]]:
+    """One pass: the outcome, and the lint result of its output (None when it failed)."""
     result = result or lint_source(source, path, settings)
     if result.error:
-        return FixOutcome(source, error=result.error)
+        return FixOutcome(source, error=result.error), None
     applied, edits = select_edits(result.findings, unsafe)
     if not applied:
-        return FixOutcome(source, remaining=result.findings)
+        return FixOutcome(source, remaining=result.findings), result
     try:
         new_source = apply_edits(source, edits)
     except SourceError as exc:
-        return FixOutcome(source, remaining=result.findings, error=f"fix failed: {exc}")
+        return FixOutcome(source, remaining=result.findings, error=f"fix failed: {exc}"), None
     except Exception as exc:  # noqa: BLE001 - libcst or a bad edit: leave the file alone
         reason = " ".join(str(exc).split())[:200] or exc.__class__.__name__
-        return FixOutcome(source, remaining=result.findings, error=f"fix failed: {exc.__class__.__name__}: {reason}")
+        error = f"fix failed: {exc.__class__.__name__}: {reason}"
+        return FixOutcome(source, remaining=result.findings, error=error), None
     if new_source == source:
-        return FixOutcome(source, remaining=result.findings)
+        return FixOutcome(source, remaining=result.findings), result
     after = lint_source(new_source, path, settings)
     if after.error:
-        return FixOutcome(source, remaining=result.findings, error=f"fix failed: {after.error}")
-    return FixOutcome(new_source, len(applied), after.findings, applied=tuple(applied))
+        return FixOutcome(source, remaining=result.findings, error=f"fix failed: {after.error}"), None
+    return FixOutcome(new_source, len(applied), after.findings, applied=tuple(applied)), after
 
 
 def apply_edits(source: bytes, edits: Sequence[object]) -> bytes:
@@ -336,10 +339,9 @@ def _reindent(code: str, indent: str) -> List[str]:
     statements: List[List[str]] = []
     for line in code.rstrip("\n").split("\n"):
         stripped = line.lstrip(" ")
-        level = (len(line) - len(stripped)) // 4
-        if level == 0:
+        if len(stripped) == len(line):
             statements.append([])
-        statements[-1].append(indent * level + stripped)
+        statements[-1].append(_reindent_line(line, indent))
     return ["\n".join(lines) + "\n" for lines in statements]
 
 

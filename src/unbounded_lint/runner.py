@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import os
 import signal
-import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -98,8 +97,7 @@ def _init_worker() -> None:
 
 
 def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jobs: int = 0,
-               cache: Optional[Cache] = None, timeout: float = 0.0, skip_pass: bool = True,
-               progress: Optional[Callable[[FileResult], None]] = None) -> List[FileResult]:
+               cache: Optional[Cache] = None, timeout: float = 0.0, skip_pass: bool = True) -> List[FileResult]:
     """Lint ``paths`` and return one result per path, in the same order."""
     results: List[Optional[FileResult]] = [None] * len(paths)
     todo: List[Tuple[int, Tuple[str, bytes, Settings, float, bool]]] = []
@@ -121,8 +119,6 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
     try:
         for index, result in _run(todo, jobs):
             results[index] = result
-            if progress is not None:
-                progress(result)
             if cache is not None:
                 cache.put(result, settings_of[index])
     finally:
@@ -173,7 +169,3 @@ def _isolate(batch: List[Tuple[int, Tuple[str, bytes, Settings, float, bool]]]) 
             yield index, FileResult(item[0], error="the worker process crashed on this file; skipped")
         except Exception as exc:  # noqa: BLE001
             yield index, FileResult(item[0], error=f"internal error: {exc.__class__.__name__}: {exc}")
-
-
-def eprint(*args: object) -> None:
-    print(*args, file=sys.stderr)

@@ -7,7 +7,7 @@ characters (not bytes). ``end_line``/``end_column`` point just past the reported
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional, Tuple
 
 
@@ -148,4 +148,3 @@ class FileResult:
     error: Optional[str] = None  # one line, e.g. "cannot parse: invalid syntax (line 3)"
     source_hash: str = ""
     noqa_suppressed: int = 0
-    extra: Tuple[Tuple[str, str], ...] = field(default_factory=tuple)

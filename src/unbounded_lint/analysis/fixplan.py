@@ -30,14 +30,6 @@ class DequePlan:
     deque_name: str
 
 
-def _parents(root: ast.AST) -> Dict[int, ast.AST]:
-    parents: Dict[int, ast.AST] = {}
-    for node in ast.walk(root):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-    return parents
-
-
 class _UseIndex:
     """One walk of the module, shared by every container's fix decision: parents, and the
     Name / Attribute nodes by identifier (so a big module is not re-walked per container)."""

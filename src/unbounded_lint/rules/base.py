@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Iterator, Optional, Tuple
 
-from ..types import Confidence, Fix, Settings
+from ..types import Confidence, Fix
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,3 @@ class Rule:
     @property
     def anchor(self) -> str:
         return f"{self.code.lower()}-{self.name}"
-
-
-def settings_enabled(settings: Settings, code: str) -> bool:
-    return code in settings.select
