@@ -56,7 +56,7 @@ class TradingBot:
         self.window = []
         self.dashboard = Dashboard()
 
-    @lru_cache(maxsize=256)
+    @lru_cache(maxsize=None)
     def fee(self, qty):
         return 0.5 + 0.01 * abs(qty)
 

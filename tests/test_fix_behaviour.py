@@ -411,7 +411,7 @@ DRIVERS: Dict[str, Tuple[Optional[int], str]] = {
             return len(b.chunks)
     """),
     # ------------------------------------------------------------- UBL004 (nothing to bound)
-    "ubl004_bfs_local": (None, """
+    "low_ubl004_bfs_local": (None, """
         def small(m):
             g = {"a": ["b", "c"], "b": ["d"], "c": ["d", "e"], "d": ["a"], "e": []}
             print(m.bfs(g, "a"), m.bfs(g, "e"), m.bfs({}, "z"))
@@ -432,7 +432,7 @@ DRIVERS: Dict[str, Tuple[Optional[int], str]] = {
         def grow(m):
             return None
     """),
-    "ubl004_insert_front_local": (None, """
+    "low_ubl004_insert_front_local": (None, """
         def small(m):
             print(m.reverse_words(["a", "b", "c"]), m.reverse_words([]))
             print(m.reverse_words(str(i) for i in range(3000))[:3])
@@ -857,10 +857,12 @@ sys.stdout.write(json.dumps(outcomes))
 
 
 def _settings(name: str):
-    from unbounded_lint.types import ALL_CODES, Settings
+    from unbounded_lint.types import ALL_CODES, Confidence, Settings
 
     if name.startswith(("ubl008_", "unsafe_")):
         return Settings(select=ALL_CODES, max_length=N)
+    if name.startswith("low_"):
+        return Settings(max_length=N, min_confidence=Confidence.LOW)
     return Settings(max_length=N)
 
 

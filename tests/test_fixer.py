@@ -23,7 +23,7 @@ import pytest
 
 from unbounded_lint.engine import lint_source
 from unbounded_lint.fixer import fix_source
-from unbounded_lint.types import ALL_CODES, Settings
+from unbounded_lint.types import ALL_CODES, Confidence, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fix"
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -38,8 +38,12 @@ PAIRS = _pair_names()
 
 
 def _settings(name: str) -> Settings:
+    """``ubl008_*``/``unsafe_*`` pairs select every code; ``low_*`` pairs fix findings that are
+    reported at low confidence only (what ``--min-confidence low --fix`` does)."""
     if name.startswith(("ubl008_", "unsafe_")):
         return Settings(select=ALL_CODES)
+    if name.startswith("low_"):
+        return Settings(min_confidence=Confidence.LOW)
     return Settings()
 
 

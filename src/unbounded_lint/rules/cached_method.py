@@ -10,6 +10,12 @@ with everything it references — long after the rest of the program has let go 
 Static methods and class methods are not flagged here (UBL008 covers unbounded function
 caches). The finding is reported at the decorator expression.
 
+Confidence: `high` for `functools.cache` and `lru_cache(maxsize=None)`, which keep every
+instance; `low` (hidden by default) for a bounded `lru_cache(maxsize=N)` or `lru_cache()`
+(128), which keeps at most N argument tuples and so at most N instances: on the labelled
+corpus these sat on objects that live for the whole process anyway (one router per app),
+where pinning them costs nothing. `--min-confidence low` shows them.
+
 ## Example
 ```python
 from functools import lru_cache
@@ -50,11 +56,12 @@ from ..types import Confidence, Settings
 from .base import Report
 
 CODE = "UBL006"
+VERSION = 2
 NAME = "cached-method"
 SUMMARY = "lru_cache or cache on a method keeps every instance alive"
 
 INVALID = (
-    "from functools import lru_cache\n\nclass A:\n    @lru_cache(maxsize=128)\n    def f(self, x):\n        return x\n",
+    "from functools import lru_cache\n\nclass A:\n    @lru_cache(maxsize=None)\n    def f(self, x):\n        return x\n",
 )
 VALID = (
     "from functools import lru_cache\n\nclass A:\n    @staticmethod\n    @lru_cache(maxsize=128)\n    def f(x):\n        return x\n",
@@ -67,4 +74,5 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             name = site.qualname.rsplit(".", 1)[1]
             method = getattr(site.func, "name", "?")
             yield Report(site.decorator, f"{name} on method '{method}' keeps every instance it was called "
-                                         "on alive; cache per instance instead", method, Confidence.HIGH, None)
+                                         "on alive; cache per instance instead", method,
+                         Confidence.HIGH if site.unbounded else Confidence.LOW, None)

@@ -10,33 +10,42 @@ and stalls a long-running loop as the list grows. `collections.deque` does both 
 Not flagged: module-level code outside functions (it runs once), and `sys.path` / `sys.argv`
 (set-up code whose length is tiny).
 
-Confidence: `medium` when the list is used as a FIFO — an attribute or a global that lives
-across calls, a local or parameter drained by a `while` loop whose test names it
-(`while items: items.pop(0)`), or an `insert(0, v)` inside a loop (a list built back to front)
-— and `low` (hidden by default) for a local or parameter consumed front to back otherwise, such
-as taking the fields off one decoded message, even inside a counted `for` loop: the list is as
-long as one input, not a queue that lives on. Attributes of an owner that looks short-lived (see
-UBL001: a visitor, builder, test double, a fluent method returning `self`, set-up methods) are
-`low` too.
+Confidence: `medium` when the list is a queue that lives on — an attribute, class attribute or
+global that also grows over its owner's life (one item at a time, outside the constructor), or
+a local inside a long-running loop (`while True:`) — and `low` (hidden by default) otherwise:
+
+- a local of one call, even one drained by a `while` loop (a BFS frontier, the fields of one
+  decoded message): its length is one input's, and the cost ends with the call. This tool is
+  about state that lives on; a quadratic one-off job is a profiler's finding.
+- an attribute that is filled once (in the constructor, or by reassigning a whole new list)
+  and then consumed front to back, never appended to: it only shrinks.
+- a list whose creation is not visible (`self.xml.insert(0, e)` on an object from elsewhere,
+  `other.items.pop(0)`): it may well not be a list.
+- attributes of an owner that looks short-lived (see UBL001: a visitor, builder, test double, a
+  fluent method returning `self`, set-up methods).
 
 ## Example
 ```python
-def bfs(start):
-    queue = [start]
-    while queue:
-        node = queue.pop(0)
-        queue.extend(node.children)
+class Strategy:
+    def __init__(self):
+        self.prices = []
+
+    def on_tick(self, price):
+        self.prices.append(price)
+        if len(self.prices) > 500:
+            self.prices.pop(0)
 ```
 
 ## Use instead
 ```python
 from collections import deque
 
-def bfs(start):
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        queue.extend(node.children)
+class Strategy:
+    def __init__(self):
+        self.prices = deque(maxlen=500)
+
+    def on_tick(self, price):
+        self.prices.append(price)
 ```
 
 ## Fix safety
@@ -60,14 +69,16 @@ from ..types import Confidence, Settings
 from .base import Report
 
 CODE = "UBL004"
-VERSION = 2
+VERSION = 3
 NAME = "list-pop-front"
 SUMMARY = "pop(0), del x[0] or insert(0, v) on a list is O(n)"
 NOT_LISTS = frozenset({"dict", "deque", "set", "queue", "weak", "array", "str"})
 EXEMPT = frozenset({"sys.path", "sys.argv"})
 
 INVALID = (
-    "def drain(items):\n    while items:\n        handle(items.pop(0))\n",
+    "class Feed:\n    def __init__(self):\n        self.items = []\n\n"
+    "    def push(self, item):\n        self.items.append(item)\n\n"
+    "    def pop(self):\n        return self.items.pop(0)\n",
 )
 VALID = (
     "from collections import deque\n\ndef drain():\n    items = deque(load())\n    while items:\n        handle(items.popleft())\n",
@@ -91,10 +102,10 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
                 continue
             fix = make_fix("use a deque with popleft()/appendleft()", plan.edits) if plan and not ev.depth else None
             if c.key[0] == "l":
-                fifo = ev.drain or (ev.op == "insert(0, ...)" and ev.in_loop)
-                confidence = Confidence.MEDIUM if fifo else Confidence.LOW
+                confidence = Confidence.MEDIUM if ev.loops else Confidence.LOW
             else:
-                low = facts.low_confidence_reason(c, ev) is not None
+                lives_on = next(facts.growths(c), None) is not None
+                low = not lives_on or facts.low_confidence_reason(c, ev) is not None
                 confidence = Confidence.LOW if low else Confidence.MEDIUM
             yield _report(facts, ev, fix, facts.owner_text(c), confidence)
     for ev in facts.unresolved_popfronts:
@@ -103,8 +114,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         receiver = _receiver(ev.node)
         if receiver is not None and facts.names.qualname(receiver) in EXEMPT:
             continue
-        receiver_attr = isinstance(receiver, ast.Attribute)
-        yield _report(facts, ev, None, "", Confidence.MEDIUM if receiver_attr or ev.drain else Confidence.LOW)
+        yield _report(facts, ev, None, "", Confidence.LOW)
 
 
 def _receiver(node: ast.AST) -> "ast.AST | None":
