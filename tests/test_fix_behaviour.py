@@ -124,7 +124,7 @@ DRIVERS: Dict[str, Tuple[Optional[int], str]] = {
                 s.draw(5)
             return s.count()
     """),
-    "ubl001_deque_loop_local": (N, """
+    "low_ubl001_deque_loop_local": (N, """
         def small(m):
             print(m.tail_lines(io.StringIO("a\\nb\\nc\\n")))
             print(m.tail_lines(io.StringIO("")))

@@ -268,6 +268,10 @@ def leaky_modules(draw) -> str:  # type: ignore[no-untyped-def]
 # a receiver continued over a backslash: the trim must not copy the raw "self \\\n .c" text
 @example("class A:\n    def __init__(self):\n        self.c = {}\n\n"
          "    def put(self, key, value):\n        self \\\n            .c[key] = value\n", 10)
+# insert(0, v) -> appendleft(v) on a receiver continued over a backslash in a CRLF file: only the
+# method name and its first argument are rewritten, the receiver keeps its own newlines
+@example("class A:\r\n    b = []\r\n\r\n    def put(self, item):\r\n        self \\\r\n"
+         "            .b.insert(0, item)\r\n", 10)
 def test_structured_leaks_fix_cleanly(source: str, max_length: int) -> None:
     data = source.encode()
     compile(source, "gen.py", "exec")  # the strategy itself must write valid code

@@ -18,7 +18,7 @@ from .types import Finding, FileResult, Settings
 
 # flake8's syntax; codes have one or more letters (UBL001, E501).
 NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 # Words whose absence proves a module can have no finding: every rule needs one of them.
 TRIGGERS = (b".append", b".extend", b".insert", b".add", b".update", b".setdefault", b".put",
             b"+=", b"|=", b".pop", b"del ", b"figure", b"subplot", b"gcf", b"cache", b"] =", b"]=",

@@ -47,9 +47,24 @@ SETUP_PREFIXES = ("register", "unregister", "setup", "set_up", "configure", "ins
                   "bind", "use", "add_route", "add_handler", "add_listener", "add_middleware",
                   "add_hook", "add_plugin", "add_command", "add_view", "add_signal", "add_exception")
 # Keys named after a domain the deployment fixes — partitions and topics, threads of a pool,
-# status codes, datacenters, classes — range over a handful of values, not over traffic.
+# status codes, datacenters, classes, and the names the program or its configuration gives to
+# its own parts (signals, tables, fields, metrics, settings, levels) — range over a handful of
+# values, not over traffic.
 FIXED_KEY_WORDS = frozenset({"tp", "tps", "topic", "topics", "partition", "partitions", "thread",
-                             "ident", "status", "dc", "cls", "klass", "class", "type"})
+                             "ident", "status", "dc", "cls", "klass", "class", "type",
+                             "signal", "table", "field", "column", "metric", "setting",
+                             "option", "level", "kind", "category"})
+# ``queue_name``, ``bp.name``, ``metric_name``: a name the code or its configuration chose. Not
+# names that come from outside: ``user_name``, ``file_name``, ``host_name``, ``nick_name``.
+OUTSIDE_NAME_WORDS = frozenset({"user", "file", "host", "nick", "display", "full", "path",
+                                "domain", "remote", "peer", "client", "sender", "author"})
+# A set that remembers what was already warned about or logged (``self._warned``,
+# ``_log_error_once``) holds one entry per distinct message the code can emit.
+ONCE_WORDS = frozenset({"once", "warn", "warned", "warning", "warnings", "deprecated",
+                        "deprecation", "logged", "reported", "notified"})
+# Methods that start the owner (and take no argument of their own): what they add is set up
+# once per start, not once per event.
+START_METHODS = frozenset({"start", "startup", "start_up", "on_startup", "astart", "async_start"})
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
@@ -99,7 +114,10 @@ def fixed_key_domain(ev: Event) -> bool:
         name = key.id
     else:
         return False
-    return any(w in FIXED_KEY_WORDS for w in name_words(name))
+    words = name_words(name)
+    if words and words[-1] == "name" and not OUTSIDE_NAME_WORDS.intersection(words[:-1]):
+        return True
+    return any(w in FIXED_KEY_WORDS for w in words)
 
 
 TEARDOWN_WORDS = frozenset({"close", "closed", "shutdown", "stop", "stopped", "disconnect",
@@ -419,18 +437,24 @@ class ModuleFacts:
         if kind == "l":
             if container.returned or any(r for r in container.passed if not r.in_loop):
                 return "a local collected and handed back to the caller"
+            if self._result_of_ending_loop(container, ev):
+                return "a result collected until the loop ends, then used"
             return None
         if is_registry_name(container.key[-1]):
             return "a registry of the program's own handlers, routes or plugins"
+        if container.ctype.kind == "set" and self._remembers_once(container, ev):
+            return "a warn-once set: one entry per distinct message the code emits"
         if container.ctype.kind in ("dict", "set") and ev.depth == 0 and fixed_key_domain(ev):
             return "keyed by a fixed domain (partition, topic, thread, status, class...)"
         if func is not None:
             if func.is_method and is_setup_method(func.name):
                 return f"filled while setting up ({func.name})"
+            if kind == "c" and not ev.loops and func.id in self._configuring:
+                return f"filled by {func.name}(), which the owner calls while it is built or started"
             outer = func
             while outer is not None:
                 if outer.parent is not None and outer.kind == "function" \
-                        and outer.returned_params - outer.rebound:
+                        and (outer.returned_params - outer.rebound or outer.returns_wrapper):
                     return "a decorator recording what it decorates (registration)"
                 outer = outer.parent
             top = func
@@ -447,6 +471,66 @@ class ModuleFacts:
             if container.returned and any(r.func is not None and not r.func.is_ctor for r in container.returned):
                 return "the owner hands the collection back to its caller"
         return None
+
+    def _result_of_ending_loop(self, container: Container, ev: Event) -> bool:
+        """A local grown in loops that all end (``break``/``return``) and read after the
+        outermost of them: reading lines until EOF, encoding until no flags are left."""
+        if not ev.loops or ev.func is None \
+                or not all(id(loop) in self.walker.ending_loops for loop in ev.loops):
+            return False
+        end = max(getattr(loop, "end_lineno", 0) or 0 for loop in ev.loops)
+        name = container.key[-1]
+        for node in ast.walk(ev.func.node):
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) \
+                    and node.lineno > end:
+                return True
+        return False
+
+    @staticmethod
+    def _remembers_once(container: Container, ev: Event) -> bool:
+        words = set(name_words(container.key[-1]))
+        if ev.func is not None:
+            words.update(name_words(ev.func.name))
+        return bool(words & ONCE_WORDS)
+
+    @property
+    def _configuring(self) -> Set[int]:
+        """Methods the owner calls to set itself up: those its constructor calls (``allow_ip()``
+        from ``__init__``), its start methods (``start()``), and private helpers that only these
+        call. Growth there follows the configuration, not the traffic."""
+        cached = getattr(self, "_configuring_ids", None)
+        if cached is not None:
+            return cached
+        result: Set[int] = set()
+        for info in self.classes.values():
+            methods = info.methods
+            roots = {name for name, f in methods.items()
+                     if f.id in self._ctor_like
+                     or (name.lstrip("_").lower() in START_METHODS and _no_required_args(f))}
+            # a method handed on as a callback (self.timer.connect(self._on_timer)) runs later,
+            # once per event, whoever hands it on
+            handed_on = set().union(*(f.self_refs for f in methods.values())) if methods else set()
+            chosen = set(roots)
+            for name in roots:
+                if methods[name].id in self._ctor_like:
+                    # the constructor's own calls: public configuration methods included
+                    chosen.update(n for n in methods[name].self_calls
+                                  if n in methods and n not in handed_on)
+            changed = True
+            while changed:
+                changed = False
+                for name, func in methods.items():
+                    if name in chosen or not name.startswith("_") or name.startswith("__"):
+                        continue
+                    callers = [m for m, f in methods.items() if name in f.self_calls and m != name]
+                    if callers and all(c in chosen for c in callers) and name not in handed_on:
+                        chosen.add(name)
+                        changed = True
+            result.update(methods[name].id for name in chosen - roots
+                          if methods[name].id not in self._ctor_like)
+            result.update(methods[name].id for name in roots if methods[name].id not in self._ctor_like)
+        self._configuring_ids = result
+        return result
 
     def confidence(self, container: Container, ev: Event) -> Confidence:
         if self.low_confidence_reason(container, ev) is not None:

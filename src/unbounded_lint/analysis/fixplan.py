@@ -196,12 +196,17 @@ def _plan_deque(facts: ModuleFacts, c: Container, maxlen: Optional[int]) -> Opti
             return None
         if rename is not None:
             method, call = rename
-            args = call.args[1:] if method == "appendleft" else []
-            receiver = facts.segment(call.func.value)  # type: ignore[attr-defined]
-            arg_text = ", ".join(facts.segment(a) or "" for a in args)
-            if receiver is None:
-                return None
-            edits.append(Replace(facts.position(call), facts.end_position(call), f"{receiver}.{method}({arg_text})"))
+            # Rewrite from the method name on and leave the receiver's text (which may run over
+            # a backslash or brackets, with the file's own newlines) as it is:
+            # ``insert(0, `` -> ``appendleft(``, ``pop(0)`` -> ``popleft()``.
+            func = call.func
+            assert isinstance(func, ast.Attribute)
+            line = func.end_lineno or func.lineno
+            name_start = (line, facts.char_col(line, (func.end_col_offset or 0) - len(func.attr.encode("utf-8"))))
+            if method == "appendleft":
+                edits.append(Replace(name_start, facts.position(call.args[1]), "appendleft("))
+            else:
+                edits.append(Replace(name_start, facts.end_position(call), "popleft()"))
     edits.extend(imports)
     return DequePlan(tuple(edits), name)
 

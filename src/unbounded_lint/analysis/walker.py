@@ -48,7 +48,10 @@ TRANSIENT_SUFFIXES = ("Visitor", "Transformer", "Builder", "Parser", "Compiler",
                       "Validator", "Inspector", "Extractor", "Scanner", "Linter", "Codegen",
                       # one request, one reply, one batch, one exchange: per-interaction objects
                       "Result", "Results", "Request", "Response", "Batch", "Assignment",
-                      "Conversation", "Config")
+                      "Conversation", "Config", "Workflow", "Attempt")
+# ``_LegacyRecordBatchBuilderPy``, ``ParserImpl``: the pure-Python or implementation variant of
+# a class keeps the role its name ends in before the marker.
+_VARIANT_MARKER = re.compile(r"(?:Py|Impl|Base)_*$")
 TEST_DOUBLE_WORDS = ("Stub", "Mock", "Fake", "Dummy")
 _TEST_WORD = re.compile(r"[a-z]Test(?:[A-Z]|$)")  # AgentTestWrapper, ClientTest
 TRANSIENT_BASES = frozenset({
@@ -553,7 +556,8 @@ class Walker:
                 info.bases.append(base.attr)
         info.is_meta = any(qn in META_BASES for qn in info.base_qualnames) or any(
             b in self.classes and self.classes[b].is_meta for b in info.bases)
-        info.transient = node.name.endswith(TRANSIENT_SUFFIXES) or node.name.startswith("Test") \
+        info.transient = _VARIANT_MARKER.sub("", node.name).endswith(TRANSIENT_SUFFIXES) \
+            or node.name.startswith("Test") \
             or bool(_TEST_WORD.search(node.name)) \
             or any(word in node.name for word in TEST_DOUBLE_WORDS) \
             or any(qn in TRANSIENT_BASES or qn.endswith("TestCase") for qn in info.base_qualnames)
@@ -828,6 +832,10 @@ class Walker:
             if func is not None and isinstance(value, ast.Name) and value.id in func.params:
                 func.returns_param = True
                 func.returned_params.add(value.id)
+            if func is not None and isinstance(value, ast.Name) and func.parent is not None \
+                    and any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == value.id
+                            for s in getattr(func.node, "body", ())):
+                func.returns_wrapper = True
             self._returned(value)
         self._stmt = saved
 

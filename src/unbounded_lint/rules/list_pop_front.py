@@ -104,7 +104,10 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             if c.key[0] == "l":
                 confidence = Confidence.MEDIUM if ev.loops else Confidence.LOW
             else:
-                lives_on = next(facts.growths(c), None) is not None
+                # created in the owner scope as a list (or a dict of lists), and grown there
+                # over the owner's life, not only consumed
+                known = c.ctype.kind == "list" or (c.ctype.kind == "dict" and ev.depth == 1)
+                lives_on = known and next(facts.growths(c), None) is not None
                 low = not lives_on or facts.low_confidence_reason(c, ev) is not None
                 confidence = Confidence.LOW if low else Confidence.MEDIUM
             yield _report(facts, ev, fix, facts.owner_text(c), confidence)

@@ -21,12 +21,19 @@ default-argument alias (`fut.add_done_callback(lambda f, w=self.waiters: w.remov
 Weak containers (`WeakValueDictionary`,
 `WeakKeyDictionary`, `WeakSet`) are never flagged.
 
-Confidence: as for UBL001 (short-lived owners, registration, set-up methods are `low`), and also
-`low` when the key is named after a domain the deployment fixes rather than traffic — a
-partition or topic (`tp`, `tp.topic`, `partition`), a thread of a pool (`thread_id`,
-`threading.get_ident()`), a status code, a datacenter (`dc_id`), a class (`type(x)`,
-`x.__class__`, `cls`): such keys take a handful of values. Hidden at the default
-`--min-confidence medium`.
+Confidence: as for UBL001 (short-lived owners, registration, set-up, constructor-called and
+start methods are `low`), and also `low`:
+
+- when the key is named after a domain the deployment fixes rather than traffic — a partition
+  or topic (`tp`, `tp.topic`, `partition`), a thread of a pool (`thread_id`,
+  `threading.get_ident()`), a status code, a datacenter (`dc_id`), a class (`type(x)`,
+  `x.__class__`, `cls`), a signal, table, field, column, metric, setting, option, level, kind
+  or category — or after a name the program or its configuration chose (`queue_name`,
+  `bp.name`, `metric_name`; not `user_name`, `file_name`, `host_name`, `nick_name` and other
+  names that come from outside): such keys take a handful of values;
+- for a set that remembers what was already warned about or logged — its name or the method
+  that fills it says so (`self._warned`, `_log_error_once`, `deprecation`, `reported`): it
+  holds one entry per distinct message the code can emit.
 
 ## Example
 ```python
@@ -71,7 +78,7 @@ from .base import Report
 from .unbounded_list import _short
 
 CODE = "UBL002"
-VERSION = 4
+VERSION = 5
 NAME = "unbounded-dict"
 SUMMARY = "A long-lived dict or set gains keys without eviction"
 DICT_GROWTH = frozenset({"setitem", "setdefault", "update", "|="})

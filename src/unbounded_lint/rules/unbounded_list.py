@@ -32,14 +32,28 @@ a callback, `bus.on("start", self._on_start)`, runs later, so a fresh list there
 the function they were given); lists whose creation is not visible in the owner (passed in,
 made by a base class in another module).
 
-Confidence: `low` when the owner looks short-lived (a class named like a visitor, builder,
-parser, serializer..., or for one interaction — `...Result`, `...Request`, `...Response`,
-`...Batch`, `...Assignment`, `...Conversation`, `...Config` — a test harness such as
-`AgentTestWrapper`, a subclass of `ast.NodeVisitor` or `unittest.TestCase`, or a list the
-class returns to its caller), or when the growth is registration: inside a decorator that
-returns what it decorates (`def decorator(fn): self.x.append(...); return fn`), or in a module
-function the module itself calls at import time; such findings are hidden at the default
-`--min-confidence medium`.
+Confidence: `low` (hidden at the default `--min-confidence medium`) when the owner looks
+short-lived or the growth follows the program's set-up rather than its traffic:
+
+- a short-lived owner: a class named like a visitor, builder, parser, serializer..., or for one
+  interaction (`...Result`, `...Request`, `...Response`, `...Batch`, `...Assignment`,
+  `...Conversation`, `...Config`, `...Workflow`, `...Attempt`; a trailing `Py`, `Impl` or
+  `Base` is ignored, so `RecordBuilderPy` is a builder), a test harness such as
+  `AgentTestWrapper`, a subclass of `ast.NodeVisitor` or `unittest.TestCase`, a fluent method
+  that returns `self`, or a list the class returns to its caller;
+- registration: inside a decorator that returns what it decorates, or a wrapper it defines
+  (`def decorator(fn): self.x.append(...); return fn`), or in a module function the module
+  itself calls at import time;
+- set-up: in a method named for set-up (`register_*`, `setup`, `configure`, `add_route`...); in a
+  method the constructor calls (`def __init__(self, ips): for ip in ips: self.allow(ip)` —
+  the class configures itself with it, so its growth follows the configuration); in a start
+  method that takes no arguments (`start()`, `startup()`); or in a private helper only these call. A method
+  handed on as a callback (`self.timer.connect(self._on_tick)`) runs once per event and keeps
+  its confidence, whoever hands it on; so does growth inside a long-running loop.
+- a loop local that is a result: grown in loops that can all end (`break`, `return`) and read
+  after them (`while True: line = f.readline(); if not line: break; lines.append(line)`
+  followed by `return lines`).
+
 `high` when the owner runs a long-running loop or the list is a module global or loop local
 (`medium` for a loop local when the loop has a `break` or `return` of its own: it can end, and
 the list may be a result).
@@ -94,7 +108,7 @@ from ..types import Settings
 from .base import Report
 
 CODE = "UBL001"
-VERSION = 4
+VERSION = 5
 NAME = "unbounded-list"
 SUMMARY = "A long-lived list grows without bound"
 LIST_GROWTH = frozenset({"append", "extend", "insert", "+=", "x = x + ..."})
