@@ -454,9 +454,11 @@ class ModuleFacts:
             outer = func
             while outer is not None:
                 if outer.parent is not None and outer.kind == "function" \
-                        and (outer.returned_params - outer.rebound or outer.returns_wrapper):
+                        and (outer.returned_params - outer.rebound or outer.returned_defs):
                     return "a decorator recording what it decorates (registration)"
                 outer = outer.parent
+            if func.returned_defs and self._records(ev, func.returned_defs):
+                return "records the wrapper it returns (registration)"
             top = func
             while top.parent is not None:
                 top = top.parent
@@ -485,6 +487,18 @@ class ModuleFacts:
                     and node.lineno > end:
                 return True
         return False
+
+    @staticmethod
+    def _records(ev: Event, names: Set[str]) -> bool:
+        """The growth stores one of ``names`` (``self.tasks.append(_wrapped)``)."""
+        node = ev.node
+        if isinstance(node, ast.Call):
+            values = list(node.args) + [k.value for k in node.keywords]
+        elif isinstance(ev.stmt, (ast.Assign, ast.AugAssign)):
+            values = [ev.stmt.value]
+        else:
+            return False
+        return any(isinstance(n, ast.Name) and n.id in names for v in values for n in ast.walk(v))
 
     @staticmethod
     def _remembers_once(container: Container, ev: Event) -> bool:
@@ -520,7 +534,7 @@ class ModuleFacts:
             while changed:
                 changed = False
                 for name, func in methods.items():
-                    if name in chosen or not name.startswith("_") or name.startswith("__"):
+                    if name in chosen or name.startswith("__"):
                         continue
                     callers = [m for m, f in methods.items() if name in f.self_calls and m != name]
                     if callers and all(c in chosen for c in callers) and name not in handed_on:

@@ -34,7 +34,7 @@ class FuncInfo:
         "node", "name", "cls", "self_name", "kind", "parent", "locals", "globals", "nonlocals",
         "params", "pending", "is_ctor", "definition_time", "returns_param", "long_loops",
         "self_calls", "id", "is_method", "has_yield", "decorators", "returned_params", "rebound",
-        "returns_self", "self_refs", "returns_wrapper",
+        "returns_self", "self_refs", "returned_defs",
     )
 
     def __init__(self, node: ast.AST, name: str, parent: Optional["FuncInfo"]) -> None:
@@ -62,7 +62,7 @@ class FuncInfo:
         self.returned_params: Set[str] = set()
         self.rebound: Set[str] = set()
         self.returns_self = False
-        self.returns_wrapper = False  # returns a function defined in its own body (a decorator)
+        self.returned_defs: Set[str] = set()  # functions defined in its own body that it returns
 
 
 class ClassInfo:

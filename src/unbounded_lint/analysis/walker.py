@@ -832,10 +832,10 @@ class Walker:
             if func is not None and isinstance(value, ast.Name) and value.id in func.params:
                 func.returns_param = True
                 func.returned_params.add(value.id)
-            if func is not None and isinstance(value, ast.Name) and func.parent is not None \
+            if func is not None and isinstance(value, ast.Name) \
                     and any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == value.id
                             for s in getattr(func.node, "body", ())):
-                func.returns_wrapper = True
+                func.returned_defs.add(value.id)
             self._returned(value)
         self._stmt = saved
 

@@ -42,12 +42,13 @@ short-lived or the growth follows the program's set-up rather than its traffic:
   `AgentTestWrapper`, a subclass of `ast.NodeVisitor` or `unittest.TestCase`, a fluent method
   that returns `self`, or a list the class returns to its caller;
 - registration: inside a decorator that returns what it decorates, or a wrapper it defines
-  (`def decorator(fn): self.x.append(...); return fn`), or in a module function the module
-  itself calls at import time;
+  (`def decorator(fn): self.x.append(...); return fn`); in a method that stores the wrapper it
+  defines and returns (`def _task(self, fn): ... self.tasks.append(_wrapped); return _wrapped`,
+  what `@app.task` calls); or in a module function the module itself calls at import time;
 - set-up: in a method named for set-up (`register_*`, `setup`, `configure`, `add_route`...); in a
   method the constructor calls (`def __init__(self, ips): for ip in ips: self.allow(ip)` —
   the class configures itself with it, so its growth follows the configuration); in a start
-  method that takes no arguments (`start()`, `startup()`); or in a private helper only these call. A method
+  method that takes no arguments (`start()`, `startup()`); or in a method that only these call (`allow()` calling `allow_ip()`). A method
   handed on as a callback (`self.timer.connect(self._on_tick)`) runs once per event and keeps
   its confidence, whoever hands it on; so does growth inside a long-running loop.
 - a loop local that is a result: grown in loops that can all end (`break`, `return`) and read
