@@ -432,6 +432,21 @@ DRIVERS: Dict[str, Tuple[Optional[int], str]] = {
         def grow(m):
             return None
     """),
+    "ubl004_one_line_suite_rename": (N, """
+        def small(m):
+            box = m.Inbox()
+            print(box.get(), box.recent())
+            for i in range(5):
+                box.put(i)
+            box.put(0)
+            print(box.get(), box.get(), box.recent(), len(box.items))
+
+        def grow(m):
+            box = m.Inbox()
+            for i in range(1, 5 * N):
+                box.put(i)
+            return len(box.log)
+    """),
     "low_ubl004_insert_front_local": (None, """
         def small(m):
             print(m.reverse_words(["a", "b", "c"]), m.reverse_words([]))

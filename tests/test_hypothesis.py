@@ -272,6 +272,11 @@ def leaky_modules(draw) -> str:  # type: ignore[no-untyped-def]
 # method name and its first argument are rewritten, the receiver keeps its own newlines
 @example("class A:\r\n    b = []\r\n\r\n    def put(self, item):\r\n        self \\\r\n"
          "            .b.insert(0, item)\r\n", 10)
+# the same front rewrite where another fix in the file needs libcst (a one-line suite): the
+# rename is placed on the call node, not spliced as text
+@example("class Ca1:\n    a = []\n\n    def do_iadd(self, item=None):\n"
+         "        if item is not None: self.a += [item]\n\n"
+         "class Ca2:\n    h = []\n\n    def do_insert0(self, item=None):\n        self.h.insert(0, item)\n", 10)
 def test_structured_leaks_fix_cleanly(source: str, max_length: int) -> None:
     data = source.encode()
     compile(source, "gen.py", "exec")  # the strategy itself must write valid code

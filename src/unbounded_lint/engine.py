@@ -14,7 +14,7 @@ import sys
 import tokenize
 from typing import List, Optional, Sequence, Tuple
 
-from .types import Finding, FileResult, Settings
+from .types import Confidence, Finding, FileResult, Settings
 
 # flake8's syntax; codes have one or more letters (UBL001, E501).
 NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -114,6 +114,14 @@ def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settin
     return FileResult(path, tuple(findings), source_hash=digest, noqa_suppressed=suppressed)
 
 
+def is_test_file(path: str) -> bool:
+    """``test_*.py``, ``*_test.py``, ``conftest.py``: a test process is short-lived, so what its
+    code accumulates is reported at low confidence only."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0]
+    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest"
+
+
 def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> List[Finding]:
     """Run every enabled rule over an already parsed module (flake8 hands us its tree)."""
     from .analysis.containers import analyse_module
@@ -122,11 +130,13 @@ def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> Lis
     lines = split_lines(text)
     facts = analyse_module(tree, lines)
     findings: List[Finding] = []
+    in_tests = is_test_file(path)
     for code, rule in RULES.items():
         if code not in settings.select:
             continue
         for report in rule.check(facts, settings):
-            if report.confidence < settings.min_confidence:
+            confidence = Confidence.LOW if in_tests else report.confidence
+            if confidence < settings.min_confidence:
                 continue
             node = report.node
             line, col = facts.position(node)
@@ -135,7 +145,7 @@ def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> Lis
             findings.append(Finding(
                 path=path, line=line, column=col + 1, end_line=end_line, end_column=end_col + 1,
                 code=code, message=report.message, container=report.container,
-                confidence=report.confidence, fix=report.fix, fingerprint=fingerprint,
+                confidence=confidence, fix=report.fix, fingerprint=fingerprint,
             ))
     findings.sort(key=lambda f: f.sort_key)
     return _dedupe(findings)

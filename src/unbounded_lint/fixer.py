@@ -213,6 +213,7 @@ def _apply_as_text(text: str, edits: Sequence[object]) -> Optional[str]:
         op = _import_op(tree, lines, starts, imp)
         if op is not None:
             ops.append(op)
+    ops = list(dict.fromkeys(ops))  # two findings sharing one plan give the same edit twice
     ops.sort(key=lambda op: (op[0], op[1]), reverse=True)
     out = text
     previous_start = len(text) + 1
@@ -389,7 +390,36 @@ def _make_transformer(module, edits):  # type: ignore[no-untyped-def]
                     if getattr(original_node, "lpar", None) and hasattr(new, "lpar"):
                         new = new.with_changes(lpar=original_node.lpar, rpar=original_node.rpar)
                     return new
+                if span is not None and isinstance(original_node, cst.Call):
+                    renamed = self._rename(original_node, updated_node, span)
+                    if renamed is not None:
+                        return renamed
             return super().on_leave(original_node, updated_node)
+
+        def _rename(self, original, updated, span):  # type: ignore[no-untyped-def]
+            """The deque rewrite of a front operation, ``insert(0, `` -> ``appendleft(`` and
+            ``pop(0)`` -> ``popleft()``, whose text edit starts at the method name and so spans
+            no node: rename the method and drop the index argument, leaving the receiver and
+            the other arguments exactly as written."""
+            func = original.func
+            if not isinstance(func, cst.Attribute):
+                return None
+            name = self._range(func.attr)
+            if name is None:
+                return None
+            for key, text in self.replace.items():
+                if key[0] != name[0] or ("r",) + key in self.placed or not key[1] <= span[1]:
+                    continue
+                if text == "appendleft(" and len(updated.args) == 2:
+                    args = updated.args[1:]
+                elif text == "popleft()" and len(updated.args) == 1:
+                    args = []
+                else:
+                    continue
+                self.placed.add(("r",) + key)
+                method = text[:-1] if text.endswith("(") else text[:-2]
+                return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(method)), args=args)
+            return None
 
         def _statements(self, codes: List[str]) -> List[object]:
             out: List[object] = []

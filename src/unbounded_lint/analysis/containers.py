@@ -309,6 +309,9 @@ class ModuleFacts:
         kind = container.key[0]
         if kind == "l":
             return func is not None and bool(ev.loops) and self._local_owner(container) is func.node
+        name = container.key[-1]
+        if name.startswith("__") and name.endswith("__"):
+            return False  # __all__, __path__: the module protocol, filled at import
         if func is None:
             return bool(ev.loops) and kind == "g"
         if func.definition_time or self._is_registration(func, ev):
@@ -442,8 +445,8 @@ class ModuleFacts:
             return None
         if is_registry_name(container.key[-1]):
             return "a registry of the program's own handlers, routes or plugins"
-        if container.ctype.kind == "set" and self._remembers_once(container, ev):
-            return "a warn-once set: one entry per distinct message the code emits"
+        if container.ctype.kind in ("set", "dict") and self._remembers_once(container, ev):
+            return "remembers what was warned about: one key per distinct message the code emits"
         if container.ctype.kind in ("dict", "set") and ev.depth == 0 and fixed_key_domain(ev):
             return "keyed by a fixed domain (partition, topic, thread, status, class...)"
         if func is not None:
@@ -464,6 +467,9 @@ class ModuleFacts:
                 top = top.parent
             if kind == "g" and not top.is_method and top.name in self.walker.import_calls:
                 return f"filled by {top.name}(), which the module calls at import time"
+            if kind == "g" and top.is_method and top.cls is not None and self.in_constructor_of(top) \
+                    and self._built_only_at_import(top.cls.name):
+                return f"filled as the module builds its {top.cls.name} instances at import time"
             if func.returns_self:
                 return "a fluent builder (the method returns self)"
         if kind == "c":
@@ -487,6 +493,26 @@ class ModuleFacts:
                     and node.lineno > end:
                 return True
         return False
+
+    def in_constructor_of(self, func: FuncInfo) -> bool:
+        return func.id in self._ctor_like
+
+    def _built_only_at_import(self, class_name: str) -> bool:
+        """``exp = _MaskedUnaryOperation(umath.exp)`` at module level, and nowhere in a function
+        of the module: every instance is made once, at import."""
+        if class_name not in self.walker.import_calls:
+            return False
+        cache = self.__dict__.setdefault("_import_only", {})
+        if class_name not in cache:
+            in_functions = False
+            for node in ast.walk(self.tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                    if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                           and n.func.id == class_name for n in ast.walk(node)):
+                        in_functions = True
+                        break
+            cache[class_name] = not in_functions
+        return cache[class_name]
 
     @staticmethod
     def _records(ev: Event, names: Set[str]) -> bool:

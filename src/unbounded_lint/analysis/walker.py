@@ -96,7 +96,9 @@ def _ends(body: List[ast.stmt]) -> bool:
                 # a return inside an inner loop still ends the outer one
                 stack.extend(n for n in ast.walk(node) if isinstance(n, ast.Return))
             continue
-        if isinstance(node, ast.stmt):
+        # into statements, ``except`` handlers and ``case`` blocks, where a ``break`` often is
+        # (``try: v = next(it) except StopIteration: break``)
+        if isinstance(node, (ast.stmt, ast.excepthandler)) or type(node).__name__ == "match_case":
             stack.extend(ast.iter_child_nodes(node))
     return False
 

@@ -31,9 +31,10 @@ start methods are `low`), and also `low`:
   or category — or after a name the program or its configuration chose (`queue_name`,
   `bp.name`, `metric_name`; not `user_name`, `file_name`, `host_name`, `nick_name` and other
   names that come from outside): such keys take a handful of values;
-- for a set that remembers what was already warned about or logged — its name or the method
-  that fills it says so (`self._warned`, `_log_error_once`, `deprecation`, `reported`): it
-  holds one entry per distinct message the code can emit.
+- for a set or dict that remembers what was already warned about or logged — its name or the
+  method that fills it says so (`self._warned`, `_global_warnings[msg] = ...`,
+  `_log_error_once`, `deprecation`, `reported`): it holds one key per distinct message the
+  code can emit. (A *list* of warnings keeps every occurrence and stays reported.)
 
 ## Example
 ```python

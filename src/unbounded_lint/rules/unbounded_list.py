@@ -51,6 +51,10 @@ short-lived or the growth follows the program's set-up rather than its traffic:
   method that takes no arguments (`start()`, `startup()`); or in a method that only these call (`allow()` calling `allow_ip()`). A method
   handed on as a callback (`self.timer.connect(self._on_tick)`) runs once per event and keeps
   its confidence, whoever hands it on; so does growth inside a long-running loop.
+- a module global grown in the constructor of a class the module instantiates only at import
+  (`exp = _UnaryOperation(umath.exp)` registering into a module table);
+- anything in a test file (`test_*.py`, `*_test.py`, `conftest.py`), for every rule: a test
+  process is short-lived;
 - a loop local that is a result: grown in loops that can all end (`break`, `return`) and read
   after them (`while True: line = f.readline(); if not line: break; lines.append(line)`
   followed by `return lines`).
@@ -62,6 +66,8 @@ the list may be a result).
 A loop `while self.x:` whose body takes items out of `self.x` (`pop`, `popleft`, `get`...) is a
 drain that ends when `self.x` is empty, not a long-running loop: a local filled inside it lives
 for one call and is not flagged.
+
+Not flagged: dunder names such as `__all__` (the module protocol, filled at import).
 
 ## Example
 ```python
