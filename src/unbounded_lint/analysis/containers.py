@@ -256,8 +256,11 @@ class ModuleFacts:
                         ctor.add(name)
                         changed = True
                     elif all(c in ctor or c in teardown for c in callers) \
-                            and any(c in teardown for c in callers):
-                        # construction when the constructor calls it, teardown otherwise
+                            and any(c in teardown for c in callers) \
+                            and (name.startswith("_") or any(c in ctor for c in callers)):
+                        # construction when the constructor calls it, teardown otherwise. A
+                        # public method that only teardown calls (remove_handler()) is API:
+                        # code outside the class calls it while the owner works.
                         ctor.add(name)
                         teardown.add(name)
                         changed = True
