@@ -157,6 +157,16 @@ def is_setup_method(name: str) -> bool:
     return name.lstrip("_").lower().startswith(SETUP_PREFIXES) or name in ("on",)
 
 
+def _callers(methods: Dict[str, FuncInfo]) -> Dict[str, Set[str]]:
+    """For each method of a class, the other methods that call it through ``self``."""
+    by: Dict[str, Set[str]] = {name: set() for name in methods}
+    for caller, func in methods.items():
+        for name in func.self_calls:
+            if name in by and name != caller:
+                by[name].add(caller)
+    return by
+
+
 class ModuleFacts:
     """Everything the rules need to know about one module."""
 
@@ -232,11 +242,21 @@ class ModuleFacts:
     def _ctor_like_methods(self) -> Set[int]:
         """Constructors, init hooks (``plugin_init``, ``_init_state``), private helpers that only
         constructors call; and (in ``self._teardown``) teardown methods, plus helpers called only
-        from constructors and teardown methods (``reset()`` from ``__init__`` and ``close()``)."""
+        from constructors and teardown methods (``reset()`` from ``__init__`` and ``close()``).
+
+        Also (in ``self._configuring``) the methods the owner calls to set itself up: those its
+        constructor calls (``allow_ip()`` from ``__init__``), its argument-free start methods
+        (``start()``), and methods only these call. Growth there follows the configuration, not
+        the traffic."""
         result: Set[int] = set()
         teardown_ids: Set[int] = set()
+        configuring_ids: Set[int] = set()
         for info in self.classes.values():
             methods = info.methods
+            callers = _callers(methods)
+            # a method handed on as a callback (self.timer.connect(self._on_tick)) runs later,
+            # once per event, whoever hands it on
+            handed_on: Set[str] = set().union(*(f.self_refs for f in methods.values()))
             ctor = {name for name, f in methods.items() if f.is_ctor or is_init_hook(name)}
             # the owner's own close(), not disconnect(sid), which ends one item of many
             teardown = {name for name, f in methods.items()
@@ -244,31 +264,41 @@ class ModuleFacts:
             changed = True
             while changed:
                 changed = False
-                for name, func in methods.items():
+                for name in methods:
                     if name in ctor or name in teardown or name.startswith("__"):
                         continue
-                    callers = [m for m, f in methods.items() if name in f.self_calls and m != name]
-                    # a method handed on as a callback (self.on(..., self._m)) runs later
-                    handed_on = any(name in f.self_refs for f in methods.values())
-                    if not callers or handed_on:
+                    by = callers[name]
+                    if not by or name in handed_on:
                         continue
-                    if all(c in ctor for c in callers) and name.startswith("_"):
+                    if by <= ctor and name.startswith("_"):
                         ctor.add(name)
                         changed = True
-                    elif all(c in ctor or c in teardown for c in callers) \
-                            and any(c in teardown for c in callers) \
-                            and (name.startswith("_") or any(c in ctor for c in callers)):
+                    elif by <= ctor | teardown and by & teardown \
+                            and (name.startswith("_") or by & ctor):
                         # construction when the constructor calls it, teardown otherwise. A
                         # public method that only teardown calls (remove_handler()) is API:
                         # code outside the class calls it while the owner works.
                         ctor.add(name)
                         teardown.add(name)
                         changed = True
+            setup = {name for name, f in methods.items()
+                     if name.lstrip("_").lower() in START_METHODS and _no_required_args(f)}
             for name in ctor:
-                result.add(methods[name].id)
-            for name in teardown:
-                teardown_ids.add(methods[name].id)
+                setup.update(n for n in methods[name].self_calls if n in methods and n not in handed_on)
+            changed = True
+            while changed:
+                changed = False
+                for name in methods:
+                    by = callers[name]
+                    if name not in setup and not name.startswith("__") and by \
+                            and by <= setup | ctor and name not in handed_on:
+                        setup.add(name)
+                        changed = True
+            result.update(methods[name].id for name in ctor)
+            teardown_ids.update(methods[name].id for name in teardown)
+            configuring_ids.update(methods[name].id for name in setup - ctor)
         self._teardown = teardown_ids
+        self._configuring = configuring_ids
         return result
 
     def in_constructor(self, ev: Event, container: Container) -> bool:
@@ -470,8 +500,11 @@ class ModuleFacts:
                 top = top.parent
             if kind == "g" and not top.is_method and top.name in self.walker.import_calls:
                 return f"filled by {top.name}(), which the module calls at import time"
-            if kind == "g" and top.is_method and top.cls is not None and self.in_constructor_of(top) \
-                    and self._built_only_at_import(top.cls.name):
+            if kind == "g" and top.is_method and top.cls is not None and top.id in self._ctor_like \
+                    and top.cls.name in self.walker.import_calls \
+                    and top.cls.name not in self.walker.function_calls:
+                # exp = _UnaryOperation(umath.exp) at module level, and in no function: every
+                # instance is made once, at import
                 return f"filled as the module builds its {top.cls.name} instances at import time"
             if func.returns_self:
                 return "a fluent builder (the method returns self)"
@@ -497,26 +530,6 @@ class ModuleFacts:
                 return True
         return False
 
-    def in_constructor_of(self, func: FuncInfo) -> bool:
-        return func.id in self._ctor_like
-
-    def _built_only_at_import(self, class_name: str) -> bool:
-        """``exp = _MaskedUnaryOperation(umath.exp)`` at module level, and nowhere in a function
-        of the module: every instance is made once, at import."""
-        if class_name not in self.walker.import_calls:
-            return False
-        cache = self.__dict__.setdefault("_import_only", {})
-        if class_name not in cache:
-            in_functions = False
-            for node in ast.walk(self.tree):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                    if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                           and n.func.id == class_name for n in ast.walk(node)):
-                        in_functions = True
-                        break
-            cache[class_name] = not in_functions
-        return cache[class_name]
-
     @staticmethod
     def _records(ev: Event, names: Set[str]) -> bool:
         """The growth stores one of ``names`` (``self.tasks.append(_wrapped)``)."""
@@ -535,45 +548,6 @@ class ModuleFacts:
         if ev.func is not None:
             words.update(name_words(ev.func.name))
         return bool(words & ONCE_WORDS)
-
-    @property
-    def _configuring(self) -> Set[int]:
-        """Methods the owner calls to set itself up: those its constructor calls (``allow_ip()``
-        from ``__init__``), its start methods (``start()``), and private helpers that only these
-        call. Growth there follows the configuration, not the traffic."""
-        cached = getattr(self, "_configuring_ids", None)
-        if cached is not None:
-            return cached
-        result: Set[int] = set()
-        for info in self.classes.values():
-            methods = info.methods
-            roots = {name for name, f in methods.items()
-                     if f.id in self._ctor_like
-                     or (name.lstrip("_").lower() in START_METHODS and _no_required_args(f))}
-            # a method handed on as a callback (self.timer.connect(self._on_timer)) runs later,
-            # once per event, whoever hands it on
-            handed_on = set().union(*(f.self_refs for f in methods.values())) if methods else set()
-            chosen = set(roots)
-            for name in roots:
-                if methods[name].id in self._ctor_like:
-                    # the constructor's own calls: public configuration methods included
-                    chosen.update(n for n in methods[name].self_calls
-                                  if n in methods and n not in handed_on)
-            changed = True
-            while changed:
-                changed = False
-                for name, func in methods.items():
-                    if name in chosen or name.startswith("__"):
-                        continue
-                    callers = [m for m, f in methods.items() if name in f.self_calls and m != name]
-                    if callers and all(c in chosen for c in callers) and name not in handed_on:
-                        chosen.add(name)
-                        changed = True
-            result.update(methods[name].id for name in chosen - roots
-                          if methods[name].id not in self._ctor_like)
-            result.update(methods[name].id for name in roots if methods[name].id not in self._ctor_like)
-        self._configuring_ids = result
-        return result
 
     def confidence(self, container: Container, ev: Event) -> Confidence:
         if self.low_confidence_reason(container, ev) is not None:

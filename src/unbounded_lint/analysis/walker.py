@@ -171,7 +171,8 @@ class Walker:
         # Long-running loops that can end: a ``break`` or ``return`` of their own.
         self.ending_loops: Set[int] = set()
         # Module-level functions the module calls at import time (top-level statements).
-        self.import_calls: Set[str] = set()
+        self.import_calls: Set[str] = set()  # names called by module-level code
+        self.function_calls: Set[str] = set()  # names called inside some function
         self._called: Set[int] = set()
         self._dispatch = {
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function,
@@ -886,8 +887,11 @@ class Walker:
             if self._func is not None and isinstance(func.value, ast.Name) \
                     and func.value.id == self._func.self_name:
                 self._called.add(id(func))
-        elif self._func is None and self._class_body is None and isinstance(func, ast.Name):
-            self.import_calls.add(func.id)
+        elif isinstance(func, ast.Name):
+            if self._func is None and self._class_body is None:
+                self.import_calls.add(func.id)
+            elif self._func is not None:
+                self.function_calls.add(func.id)
         if isinstance(func, ast.Attribute):
             attr = func.attr
             receiver = func.value
