@@ -244,13 +244,16 @@ class ModuleFacts:
         constructors call; and (in ``self._teardown``) teardown methods, plus helpers called only
         from constructors and teardown methods (``reset()`` from ``__init__`` and ``close()``).
 
-        Also (in ``self._configuring``) the methods the owner calls to set itself up: those its
+        Also (in ``self._starting``) argument-free start methods and private helpers only they
+        and constructors call, whose fresh containers are built once, not resets; and (in
+        ``self._configuring``) the methods the owner calls to set itself up: those its
         constructor calls (``allow_ip()`` from ``__init__``), its argument-free start methods
         (``start()``), and methods only these call. Growth there follows the configuration, not
         the traffic."""
         result: Set[int] = set()
         teardown_ids: Set[int] = set()
         configuring_ids: Set[int] = set()
+        starting_ids: Set[int] = set()
         for info in self.classes.values():
             methods = info.methods
             callers = _callers(methods)
@@ -281,8 +284,20 @@ class ModuleFacts:
                         ctor.add(name)
                         teardown.add(name)
                         changed = True
-            setup = {name for name, f in methods.items()
+            start = {name for name, f in methods.items()
                      if name.lstrip("_").lower() in START_METHODS and _no_required_args(f)}
+            starting = set(start)
+            changed = True
+            while changed:
+                changed = False
+                for name in methods:
+                    by = callers[name]
+                    if name not in starting and name.startswith("_") and not name.startswith("__") \
+                            and by and by <= starting | ctor and name not in handed_on:
+                        starting.add(name)
+                        changed = True
+            starting_ids.update(methods[name].id for name in starting - ctor)
+            setup = set(start)
             for name in ctor:
                 setup.update(n for n in methods[name].self_calls if n in methods and n not in handed_on)
             changed = True
@@ -299,6 +314,7 @@ class ModuleFacts:
             configuring_ids.update(methods[name].id for name in setup - ctor)
         self._teardown = teardown_ids
         self._configuring = configuring_ids
+        self._starting = starting_ids
         return result
 
     def in_constructor(self, ev: Event, container: Container) -> bool:
@@ -306,6 +322,14 @@ class ModuleFacts:
         if func is None or container.key[0] != "c" or func.cls is None or not func.is_method:
             return False
         return func.id in self._ctor_like and func.cls.family == container.key[1]
+
+    def _at_start(self, ev: Event, container: Container) -> bool:
+        """A fresh container made when the owner starts (``start()``, or a private helper only
+        start and the constructor call) builds it once, like the constructor: not a reset."""
+        func = ev.func
+        if func is None or func.cls is None or not func.is_method:
+            return False
+        return func.id in self._starting and func.cls.family == container.key[1]
 
     def _at_teardown(self, ev: Event, container: Container) -> bool:
         """A bound that runs only when the owner is closed, stopped or disconnected."""
@@ -457,7 +481,8 @@ class ModuleFacts:
                 continue
             if func.definition_time:
                 continue
-            if c.key[0] == "c" and (self.in_constructor(ev, c) or self._at_teardown(ev, c)):
+            if c.key[0] == "c" and (self.in_constructor(ev, c) or self._at_teardown(ev, c)
+                                    or self._at_start(ev, c)):
                 continue
             return f"reset in {func.name}()"
         return None

@@ -79,7 +79,7 @@ from .base import Report
 from .unbounded_list import _short
 
 CODE = "UBL002"
-VERSION = 5
+VERSION = 6
 NAME = "unbounded-dict"
 SUMMARY = "A long-lived dict or set gains keys without eviction"
 DICT_GROWTH = frozenset({"setitem", "setdefault", "update", "|="})

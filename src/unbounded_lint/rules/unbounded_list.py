@@ -22,8 +22,11 @@ a method named like `close()`, `stop()`, `shutdown()`, `connectionClosed()`, `on
 `__exit__`, `__del__` that takes no required argument (so not `disconnect(sid)`, which ends one
 item of many), or a helper such as `reset()` called only from constructors and such methods — does
 not bound the container while the owner works, and is not counted. Creations in init hooks
-(`plugin_init()`, `_init_state()`, `setup()`) and in a helper the constructor calls are
-construction, not resets.
+(`plugin_init()`, `_init_state()`, `setup()`), in a helper the constructor calls, and in an
+argument-free start method (`start()`, `startup()`) or a private helper only it calls are
+construction, not resets: they run once per start.
+A public method that only teardown calls inside the class (`remove_handler()` called from
+`close()`) is API that outside code calls while the owner works: its removals count.
 
 Not flagged: growth only in constructors (`__init__`, `__post_init__`, `__setstate__`, `setUp`,
 `__enter__`, and private helpers only constructors call — a helper the constructor hands on as
@@ -115,7 +118,7 @@ from ..types import Settings
 from .base import Report
 
 CODE = "UBL001"
-VERSION = 5
+VERSION = 6
 NAME = "unbounded-list"
 SUMMARY = "A long-lived list grows without bound"
 LIST_GROWTH = frozenset({"append", "extend", "insert", "+=", "x = x + ..."})
