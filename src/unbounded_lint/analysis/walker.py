@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .model import NONE, OTHER, CacheSite, ClassInfo, CType, Event, FuncInfo
 from .names import Names
@@ -60,6 +60,7 @@ TRANSIENT_BASES = frozenset({
     "argparse.ArgumentParser", "string.Formatter", "json.JSONEncoder", "json.JSONDecoder",
 })
 META_BASES = frozenset({"builtins.type", "abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
+ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
 
 
 def _const_key(node: ast.AST) -> bool:
@@ -171,6 +172,8 @@ class Walker:
         # Long-running loops that can end: a ``break`` or ``return`` of their own.
         self.ending_loops: Set[int] = set()
         # Module-level functions the module calls at import time (top-level statements).
+        self._fixed_names: FrozenSet[str] = frozenset()  # bound by an enclosing for over a fixed domain
+        self._fixed_globals: Set[str] = set()  # enum classes and module constants of literals
         self.import_calls: Set[str] = set()  # names called by module-level code
         self.function_calls: Set[str] = set()  # names called inside some function
         self._called: Set[int] = set()
@@ -205,6 +208,8 @@ class Walker:
                     kind = self._builtin_base(stmt)
                     if kind:
                         self.subclasses[stmt.name] = kind
+                    if any(getattr(b, "id", getattr(b, "attr", "")) in ENUM_BASES for b in stmt.bases):
+                        self._fixed_globals.add(stmt.name)
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
@@ -214,11 +219,40 @@ class Walker:
                         value = stmt.value
                         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
                             self.instances[target.id] = value.func.id
+                        if value is not None and self._fixed_domain(value):
+                            self._fixed_globals.add(target.id)
             elif isinstance(stmt, (ast.If, ast.Try, ast.With)) or stmt.__class__.__name__ == "TryStar":
                 for field in ("body", "orelse", "finalbody"):
                     self._prepass(getattr(stmt, field, []) or [])
                 for handler in getattr(stmt, "handlers", []) or []:
                     self._prepass(handler.body)
+
+    def _fixed_key(self, node: ast.AST) -> bool:
+        """A key from a fixed key space: a literal, an enum-style member, or a name bound by a
+        ``for`` over a fixed domain (see ``_fixed_domain``), alone or in a tuple."""
+        if isinstance(node, ast.Tuple):
+            return all(self._fixed_key(e) for e in node.elts)
+        if isinstance(node, ast.Name) and node.id in self._fixed_names:
+            return True
+        return _const_key(node)
+
+    def _fixed_domain(self, node: ast.AST) -> bool:
+        """What a ``for`` iterates over when it takes a handful of known values: a literal
+        tuple, list or set of constants, ``range(...)`` (integers reused on every call), an
+        enum class of this module, a module constant holding literals; also through
+        ``list()``, ``tuple()``, ``sorted()``, ``reversed()``."""
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return all(_const_key(e) for e in node.elts)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            if node.func.id == "range":
+                return True
+            if node.func.id in ("list", "tuple", "sorted", "reversed", "frozenset", "set") \
+                    and len(node.args) == 1:
+                return self._fixed_domain(node.args[0])
+            return False
+        if isinstance(node, ast.Name):
+            return node.id in self._fixed_globals
+        return False
 
     def _builtin_base(self, node: ast.ClassDef) -> str:
         """``class BarList(list[Bar])``: a module class that is a plain list, dict or set.
@@ -487,15 +521,17 @@ class Walker:
 
     def _enter_body(self, func: FuncInfo, body: List[ast.stmt]) -> None:
         saved = (self._func, self._class_body, self._loops, self._nested, self._guards, self._loop_depth,
-                 self._while_names)
+                 self._while_names, self._fixed_names)
         self._func, self._class_body, self._loops, self._nested, self._guards = func, None, (), 0, ()
         self._loop_depth = 0
         self._while_names = ()
+        # a name a loop outside binds means something else here (a parameter, a later value)
+        self._fixed_names = frozenset()
         for stmt in body:
             self.visit(stmt)
         self._finish_function(func)
         (self._func, self._class_body, self._loops, self._nested, self._guards,
-         self._loop_depth, self._while_names) = saved
+         self._loop_depth, self._while_names, self._fixed_names) = saved
 
     _class_parent: Optional[FuncInfo] = None
 
@@ -594,7 +630,7 @@ class Walker:
                 and func is not None and isinstance(node.value, (ast.Attribute, ast.Name)) \
                 and not (isinstance(node.value, ast.Name) and node.value.id in func.locals):
             ev = self._event("grow", "getitem", node)
-            ev.const = _const_key(node.slice)
+            ev.const = self._fixed_key(node.slice)
             self._record(ev, node.value)
 
     def _assign(self, node: ast.Assign) -> None:
@@ -641,7 +677,7 @@ class Walker:
                 self._record(self._event("bound", "slice-assign", target), target.value)
             else:
                 ev = self._event("grow", "setitem", target)
-                ev.const = _const_key(target.slice)
+                ev.const = self._fixed_key(target.slice)
                 self._record(ev, target.value)
             return
         if isinstance(target, ast.Name):
@@ -681,7 +717,7 @@ class Walker:
             self.visit(target.slice)
             if not isinstance(target.slice, ast.Slice):
                 ev = self._event("grow", "augitem", target)
-                ev.const = _const_key(target.slice)
+                ev.const = self._fixed_key(target.slice)
                 self._record(ev, target.value)
         elif isinstance(target, (ast.Name, ast.Attribute)):
             if isinstance(target, ast.Name):
@@ -693,8 +729,8 @@ class Walker:
             elif isinstance(node.op, ast.BitOr):
                 ev = self._event("grow", "|=", target)
                 value = node.value
-                ev.const = (isinstance(value, ast.Dict) and all(k is not None and _const_key(k) for k in value.keys)) \
-                    or (isinstance(value, ast.Set) and all(_const_key(e) for e in value.elts))
+                ev.const = (isinstance(value, ast.Dict) and all(k is not None and self._fixed_key(k) for k in value.keys)) \
+                    or (isinstance(value, ast.Set) and all(self._fixed_key(e) for e in value.elts))
                 self._record(ev, target)
             elif isinstance(node.op, (ast.Sub, ast.BitAnd)):
                 self._record(self._event("bound", "-=", target), target)
@@ -801,8 +837,12 @@ class Walker:
         self.visit(node.iter)
         self._store_name(node.target)
         self._loop_depth += 1
+        fixed = self._fixed_names
+        if self._fixed_domain(node.iter):
+            self._fixed_names = fixed | {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
         for stmt in node.body:
             self.visit(stmt)
+        self._fixed_names = fixed
         self._loop_depth -= 1
         for stmt in node.orelse:
             self.visit(stmt)
@@ -899,9 +939,9 @@ class Walker:
                 ev = self._event("grow", attr, node)
                 args = node.args
                 if attr in ("add", "setdefault") and args:
-                    ev.const = _const_key(args[0])
+                    ev.const = self._fixed_key(args[0])
                 elif attr == "update":
-                    ev.const = all(isinstance(a, ast.Dict) and all(k is not None and _const_key(k) for k in a.keys)
+                    ev.const = all(isinstance(a, ast.Dict) and all(k is not None and self._fixed_key(k) for k in a.keys)
                                    for a in args)
                 elif attr == "insert" and args and isinstance(args[0], ast.Constant) and args[0].value == 0:
                     ev.front = True
