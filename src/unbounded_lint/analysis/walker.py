@@ -171,11 +171,13 @@ class Walker:
         self._while_names: Tuple[Tuple[str, ...], ...] = ()
         # Long-running loops that can end: a ``break`` or ``return`` of their own.
         self.ending_loops: Set[int] = set()
-        # Module-level functions the module calls at import time (top-level statements).
-        self._fixed_names: FrozenSet[str] = frozenset()  # bound by an enclosing for over a fixed domain
-        self._fixed_globals: Set[str] = set()  # enum classes and module constants of literals
-        self.import_calls: Set[str] = set()  # names called by module-level code
-        self.function_calls: Set[str] = set()  # names called inside some function
+        # Names called by top-level statements (at import time), and inside some function.
+        self.import_calls: Set[str] = set()
+        self.function_calls: Set[str] = set()
+        # Names bound by an enclosing ``for`` over a fixed domain; enum classes and module
+        # constants of literals (see ``_fixed_domain``).
+        self._fixed_names: FrozenSet[str] = frozenset()
+        self._fixed_globals: Set[str] = set()
         self._called: Set[int] = set()
         self._dispatch = {
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function,
