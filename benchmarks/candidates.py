@@ -15,7 +15,9 @@ this script collects two pools:
 and draws ``--findings N`` and ``--silent M`` sites from them with ``random.Random(seed)``,
 seeded per package (``--seed`` plus the package name), so the sample is reproducible and does
 not change when another package is added. The sample is written as one JSON object per line
-(``benchmarks/labels/samples/<package>.jsonl``) with an empty ``label``; the labeller copies
+(``benchmarks/labels/samples/<package>.jsonl``) with an empty ``label``, beside the size of
+each pool (``<package>.pools.json``: ``precision.py`` weights each labelled site by
+pool size / sample size, so a package sampled at 1 in 5 counts as much as it should); the labeller copies
 each line into ``benchmarks/labels/<package>.jsonl`` with ``label`` and ``reason`` filled.
 
 The scan is deliberately wider than the rules: an ``append``/``extend``/``insert``/``add``/
@@ -150,7 +152,8 @@ def scan_tree(root: Path) -> Iterator[Site]:
 
 
 def draw(pin: "precision.Pin", root: Path, seed: int, n_findings: int,
-         n_silent: int) -> List[Dict[str, object]]:
+         n_silent: int) -> Tuple[List[Dict[str, object]], Dict[str, int]]:
+    """The sample, and the size of each pool it was drawn from (for weighting)."""
     findings = precision.run_tool(pin, root, precision.ALL_CODES, "low", [])
     reported: Dict[Tuple[str, int], "precision.Finding"] = {(f.path, f.line): f for f in findings}
     silent = sorted({s for s in scan_tree(root) if (s[0], s[1]) not in reported})
@@ -165,7 +168,7 @@ def draw(pin: "precision.Pin", root: Path, seed: int, n_findings: int,
               "code": code, "label": "", "reason": "", "sample": "silent"}
              for p, line, code in rng.sample(silent, min(n_silent, len(silent)))]
     rows.sort(key=lambda r: (str(r["path"]), int(str(r["line"])), str(r["code"])))
-    return rows
+    return rows, {"findings": len(pool), "silent": len(silent)}
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -190,9 +193,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         if root is None:
             print(f"{pin.slug}: could not be downloaded", file=sys.stderr)
             return 2
-        rows = draw(pin, root, args.seed, args.findings, args.silent)
+        rows, pools = draw(pin, root, args.seed, args.findings, args.silent)
         target = args.out / f"{pin.name}.jsonl"
         target.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        (args.out / f"{pin.name}.pools.json").write_text(json.dumps(pools) + "\n", encoding="utf-8")
         print(f"{pin.slug}: {len(rows)} sites -> {target}")
     return 0
 
