@@ -42,11 +42,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import calibration  # noqa: E402  (sibling module: halves, sample weights, tiers, ablation)
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 DEFAULT_CORPUS_FILE = HERE / "precision_corpus.txt"
 DEFAULT_CORPUS_DIR = HERE / ".corpus" / "precision"
 DEFAULT_LABELS_DIR = HERE / "labels"
+DEFAULT_SPLIT_FILE = HERE / "split.txt"
 ALL_CODES = ["UBL001", "UBL002", "UBL003", "UBL004", "UBL005", "UBL006", "UBL007", "UBL008"]
 # The rules the tool runs when nothing is configured: the issue's targets are "at the default
 # settings", so that is what is measured unless --select says otherwise.
@@ -199,6 +203,7 @@ class Finding:
     code: str
     message: str
     confidence: Optional[str] = None
+    heuristics: Tuple[str, ...] = ()
 
     @property
     def key(self) -> Key:
@@ -241,7 +246,8 @@ def run_tool(pin: Pin, tree: Path, codes: List[str], min_confidence: Optional[st
             p = os.path.relpath(p, tree)
         out.append(Finding(pin.name, pin.version, norm_path(p), int(item["line"]),
                            int(item.get("column", 0) or 0), item["code"],
-                           item.get("message", ""), item.get("confidence")))
+                           item.get("message", ""), item.get("confidence"),
+                           tuple(item.get("heuristics") or ())))
     return out
 
 
@@ -472,6 +478,20 @@ def print_report(rep: Dict[str, Any], show_missed: bool, show_fp: bool, out=sys.
 # --------------------------------------------------------------------------- main
 
 
+def lint_all(trees: List[Tuple[Pin, Path]], codes: List[str],
+             tool_args: List[str]) -> Optional[List[Finding]]:
+    """Every finding at every confidence on every tree, or None after a tool error."""
+    out: List[Finding] = []
+    for pin, tree in trees:
+        log(f"  linting {pin.slug} ...")
+        try:
+            out += [f for f in run_tool(pin, tree, codes, "low", tool_args) if f.code in codes]
+        except RuntimeError as exc:
+            log(str(exc))
+            return None
+    return out
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -495,6 +515,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     ap.add_argument("--show-missed", action="store_true", help="list labelled leaks the tool misses")
     ap.add_argument("--show-fp", action="store_true", help="list findings labelled bounded/transient")
+    ap.add_argument("--split", type=Path, default=DEFAULT_SPLIT_FILE,
+                    help="tuning/validation split by package (default: benchmarks/split.txt)")
+    ap.add_argument("--ablation", action="store_true",
+                    help="also run once per heuristic with it turned off and print what each hides")
     ap.add_argument("--fail-on-unlabelled", action="store_true",
                     help="exit 1 when some finding has no label")
     args = ap.parse_args(argv)
@@ -534,25 +558,42 @@ def main(argv: Optional[List[str]] = None) -> int:
     if errors:
         return 2
 
-    findings: List[Finding] = []
-    for pin, tree in trees:
-        log(f"  linting {pin.slug} ...")
-        try:
-            findings += [f for f in run_tool(pin, tree, codes, args.min_confidence, args.tool_arg)
-                         if f.code in codes]
-        except RuntimeError as exc:
-            log(str(exc))
-            return 2
+    # One run at the lowest level: a finding's tier says whether a level reports it, so the
+    # main tables, the halves and the tiers all come from the same findings.
+    level = args.min_confidence or "medium"
+    all_findings = lint_all(trees, codes, args.tool_arg)
+    if all_findings is None:
+        return 2
+    findings = [f for f in all_findings if calibration.RANK.get(f.confidence or "medium", 2)
+                >= calibration.RANK[level]]
 
     measured = [p for p, _ in trees]
     rep = build_report(measured, findings, labels, codes, all_pins=read_corpus(args.corpus))
     rep["min_confidence"] = args.min_confidence
     rep["missing_packages"] = failed
+    split = calibration.read_split(args.split)
+    weights = calibration.read_weights(args.labels_dir / "samples")
+    names = [p.name for p in measured]
+    halves = calibration.evaluate(all_findings, labels, weights, split, codes, level, names)
+    rep["halves"] = halves
+    if args.ablation:
+        rep["ablation"] = []
+        for name in calibration.heuristic_names(all_findings):
+            log(f"  ablation: --disable-heuristics {name} ...")
+            off = lint_all(trees, codes, args.tool_arg + [f"--disable-heuristics={name}"])
+            if off is None:
+                return 2
+            off_eval = calibration.evaluate(off, labels, weights, split, codes, level, names)
+            rep["ablation"].append(calibration.ablation_row(
+                name, all_findings, off, labels, split, level, halves, off_eval))
     if args.json:
         json.dump(rep, sys.stdout, indent=2)
         print()
     else:
         print_report(rep, args.show_missed, args.show_fp)
+        calibration.print_halves(halves, level, sys.stdout)
+        if args.ablation:
+            calibration.print_ablation(rep["ablation"], level, sys.stdout)
     if args.fail_on_unlabelled and rep["unlabelled"]:
         return 1
     return 2 if failed else 0
