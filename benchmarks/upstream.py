@@ -279,6 +279,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     corpus_dir = args.corpus_dir.resolve()
     corpus_dir.mkdir(parents=True, exist_ok=True)
+    # A pre-fix release is often years old and declares a Python range that excludes the
+    # interpreter running this script; it is only read, never installed, so pip may ignore that.
+    os.environ.setdefault("PIP_IGNORE_REQUIRES_PYTHON", "1")
     outcomes: List[Outcome] = []
     missing: List[str] = []
     for fix in fixes:
