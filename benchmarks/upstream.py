@@ -21,8 +21,8 @@ is on the expected line. Each entry is then *default* (reported at the default l
 
 Exit status: 0 on success; 1 when ``--check RATE`` is given and the share reported at the
 default level is below it, or ``--check-recorded`` is given and an entry whose
-``reported_default`` is true is no longer reported at the default level; 2 on a usage, data,
-download or tool error.
+``reported_default`` (``reported_low``) is true is no longer reported at the default (low)
+level; 2 on a usage, data, download or tool error.
 """
 
 from __future__ import annotations
@@ -33,17 +33,19 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ImportError:  # Python < 3.11: the same parser, as a package
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # the same parser, as a package (a dependency of unbounded-lint there)
+    import tomli as tomllib
 
+# The download and unpack helpers live next door; this script is run, not imported as a package.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from precision import REPO_ROOT, Pin, ensure_tree, log, norm_name, norm_path  # noqa: E402
+from precision import REPO_ROOT, Pin, ensure_tree, log, norm_name, norm_path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_FILE = HERE / "upstream_fixes.toml"
@@ -86,14 +88,14 @@ class Outcome:
 
     fix: UpstreamFix
     state: str  # one of STATES
-    other_codes_on_line: Tuple[str, ...]  # findings of other codes on the site's line (low level)
+    other_codes_on_line: tuple[str, ...]  # findings of other codes on the site's line (low level)
     error: str = ""
 
 
 # --------------------------------------------------------------------------- data
 
 
-def _check_entry(raw: Dict[str, Any], where: str) -> List[str]:
+def _check_entry(raw: dict[str, Any], where: str) -> list[str]:
     errors = []
     for key, typ in REQUIRED.items():
         if key not in raw:
@@ -122,15 +124,15 @@ def _check_entry(raw: Dict[str, Any], where: str) -> List[str]:
     return errors
 
 
-def load_fixes(path: Path) -> List[UpstreamFix]:
+def load_fixes(path: Path) -> list[UpstreamFix]:
     """Parse and validate the data file; raise ValueError listing every problem."""
     with path.open("rb") as fh:
         data = tomllib.load(fh)
     entries = data.get("fix")
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{path.name}: expected [[fix]] tables")
-    errors: List[str] = []
-    seen: Dict[str, int] = {}
+    errors: list[str] = []
+    seen: dict[str, int] = {}
     for n, raw in enumerate(entries, 1):
         where = f"{path.name}: fix #{n} ({raw.get('id', '?')})"
         errors += _check_entry(raw, where)
@@ -146,7 +148,7 @@ def load_fixes(path: Path) -> List[UpstreamFix]:
 # --------------------------------------------------------------------------- tool
 
 
-def lint_file(tree: Path, rel_path: str, min_confidence: Optional[str]) -> List[Dict[str, Any]]:
+def lint_file(tree: Path, rel_path: str, min_confidence: str | None) -> list[dict[str, Any]]:
     """Run unbounded-lint on one file of an unpacked release; return its JSON findings."""
     # --isolated: this repository's pyproject.toml must not configure the run;
     # --no-respect-gitignore: benchmarks/.corpus/ is git-ignored here, the releases are not.
@@ -159,8 +161,7 @@ def lint_file(tree: Path, rel_path: str, min_confidence: Optional[str]) -> List[
     src = REPO_ROOT / "src"
     if src.is_dir():  # measure the work tree's engine even when it is not installed
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
-    proc = subprocess.run(cmd, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, env=env)
+    proc = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, env=env, check=False)
     try:
         data = json.loads(proc.stdout or "[]")
     except json.JSONDecodeError:
@@ -171,7 +172,7 @@ def lint_file(tree: Path, rel_path: str, min_confidence: Optional[str]) -> List[
     return list(data.get("findings", []) if isinstance(data, dict) else data)
 
 
-def _codes_on_line(findings: Sequence[Dict[str, Any]], line: int) -> Tuple[str, ...]:
+def _codes_on_line(findings: Sequence[dict[str, Any]], line: int) -> tuple[str, ...]:
     return tuple(sorted({f["code"] for f in findings if int(f["line"]) == line}))
 
 
@@ -190,17 +191,20 @@ def measure(fix: UpstreamFix, tree: Path) -> Outcome:
 # --------------------------------------------------------------------------- report
 
 
-def _rate(outcomes: Sequence[Outcome], states: Tuple[str, ...]) -> float:
+def _rate(outcomes: Sequence[Outcome], states: tuple[str, ...]) -> float:
     return sum(o.state in states for o in outcomes) / len(outcomes) if outcomes else 0.0
 
 
-def build_report(outcomes: Sequence[Outcome], missing: Sequence[str]) -> Dict[str, Any]:
-    by_code: Dict[str, Dict[str, int]] = {}
+def build_report(outcomes: Sequence[Outcome], missing: Sequence[str]) -> dict[str, Any]:
+    by_code: dict[str, dict[str, int]] = {}
     for o in outcomes:
         row = by_code.setdefault(o.fix.code, {"entries": 0, **{s: 0 for s in STATES}})
         row["entries"] += 1
         row[o.state] += 1
-    regressions = [o.fix.id for o in outcomes if o.fix.reported_default and o.state != "default"]
+    # An entry regresses when the tool stops reporting it at a level it was recorded at.
+    regressions = [o.fix.id for o in outcomes
+                   if (o.fix.reported_default and o.state != "default")
+                   or (o.fix.reported_low and o.state == "missed")]
     return {
         "entries": len(outcomes),
         "default": sum(o.state == "default" for o in outcomes),
@@ -215,7 +219,7 @@ def build_report(outcomes: Sequence[Outcome], missing: Sequence[str]) -> Dict[st
     }
 
 
-def print_report(rep: Dict[str, Any], out: Any = sys.stdout) -> None:
+def print_report(rep: dict[str, Any], out: Any = sys.stdout) -> None:
     print(f"{'id':<34} {'code':<7} {'site':<58} result", file=out)
     for r in rep["results"]:
         site = f"{r['package']}=={r['version']} {r['path']}:{r['line']}"
@@ -231,13 +235,13 @@ def print_report(rep: Dict[str, Any], out: Any = sys.stdout) -> None:
     print(f"\nreported at the default level: {rep['default']}/{n} ({rep['default_rate']:.0%}); "
           f"with --min-confidence low: {rep['low']}/{n} ({rep['low_rate']:.0%})", file=out)
     if rep["regressions"]:
-        print(f"no longer reported at the default level: {', '.join(rep['regressions'])}", file=out)
+        print(f"no longer reported at the recorded level: {', '.join(rep['regressions'])}", file=out)
 
 
 # --------------------------------------------------------------------------- main
 
 
-def _parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA_FILE,
@@ -252,14 +256,14 @@ def _parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     ap.add_argument("--check", type=float, metavar="RATE",
                     help="exit 1 when the share reported at the default level is below RATE (0..1)")
     ap.add_argument("--check-recorded", action="store_true",
-                    help="exit 1 when an entry recorded as reported_default is no longer reported")
+                    help="exit 1 when an entry is no longer reported at the level it records")
     args = ap.parse_args(argv)
     if args.check is not None and not 0 <= args.check <= 1:
         ap.error("--check takes a rate between 0 and 1, e.g. 0.9")
     return args
 
 
-def _select(fixes: List[UpstreamFix], only: str) -> List[UpstreamFix]:
+def _select(fixes: list[UpstreamFix], only: str) -> list[UpstreamFix]:
     wanted = {x.strip() for x in only.split(",") if x.strip()}
     unknown = wanted - {f.id for f in fixes}
     if unknown:
@@ -267,7 +271,7 @@ def _select(fixes: List[UpstreamFix], only: str) -> List[UpstreamFix]:
     return [f for f in fixes if not wanted or f.id in wanted]
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     try:
         fixes = _select(load_fixes(args.data), args.only)
@@ -282,8 +286,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     # A pre-fix release is often years old and declares a Python range that excludes the
     # interpreter running this script; it is only read, never installed, so pip may ignore that.
     os.environ.setdefault("PIP_IGNORE_REQUIRES_PYTHON", "1")
-    outcomes: List[Outcome] = []
-    missing: List[str] = []
+    outcomes: list[Outcome] = []
+    missing: list[str] = []
     for fix in fixes:
         tree = ensure_tree(fix.pin, corpus_dir, args.offline)
         if tree is None:
