@@ -238,6 +238,57 @@ def print_report(rep: dict[str, Any], out: Any = sys.stdout) -> None:
         print(f"no longer reported at the recorded level: {', '.join(rep['regressions'])}", file=out)
 
 
+# The section this script owns in RESULTS.md; bench.py keeps everything after OTHER_SECTIONS.
+RESULTS_FILE = HERE / "RESULTS.md"
+OTHER_SECTIONS = "<!-- sections below are written by other benchmark scripts -->"
+BEGIN, END = "<!-- upstream.py: begin -->", "<!-- upstream.py: end -->"
+
+
+def _git_commit() -> str:
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, check=False)
+    return proc.stdout.strip() or "unknown"
+
+
+def render_markdown(rep: dict[str, Any]) -> str:
+    n = rep["entries"]
+    lines = [
+        BEGIN, "", "## Leaks that maintainers fixed (`upstream.py`)", "",
+        (f"Measured by `python benchmarks/upstream.py --write-results` at commit {_git_commit()}: "
+         f"{n} leak fixes from public trackers, each linted in the last PyPI release that still "
+         "had the leak (`benchmarks/upstream_fixes.toml`)."), "",
+        "| setting | reported |", "|---|---:|",
+        f"| default (`--min-confidence medium`) | **{rep['default']}/{n} ({rep['default_rate']:.0%})** |",
+        f"| `--min-confidence low` | {rep['low']}/{n} ({rep['low_rate']:.0%}) |", "",
+        "| code | entries | default | only at low | missed |", "|---|---:|---:|---:|---:|",
+    ]
+    lines += [f"| {code} | {row['entries']} | {row['default']} | {row['low']} | {row['missed']} |"
+              for code, row in rep["by_code"].items()]
+    lines += ["", "| entry | pre-fix release | site | code | result |", "|---|---|---|---|---|"]
+    lines += [f"| [{r['id']}]({r['url']}) | {r['package']} {r['version']} | "
+              f"`{r['path']}:{r['line']}` | {r['code']} | {r['state']} |" for r in rep["results"]]
+    misses = [r for r in rep["results"] if r["state"] != "default"]
+    if misses:
+        lines += ["", "Not reported at the default level, and why:", ""]
+        lines += [f"* **{r['id']}** ({r['state']}): {r['why_missed'] or 'no reason recorded'}"
+                  for r in misses]
+    return "\n".join(lines + ["", END]) + "\n"
+
+
+def write_results(rep: dict[str, Any], path: Path = RESULTS_FILE) -> None:
+    """Replace this script's section of RESULTS.md, keeping everything else."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    section = render_markdown(rep)
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):].lstrip("\n")
+    else:
+        if OTHER_SECTIONS not in text:
+            text = text.rstrip("\n") + "\n\n" + OTHER_SECTIONS + "\n"
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
+    log(f"wrote {path.name}")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -253,6 +304,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--download-only", action="store_true", help="download and unpack, then stop")
     ap.add_argument("--validate-only", action="store_true", help="check the data file, then stop")
     ap.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    ap.add_argument("--write-results", action="store_true",
+                    help="also rewrite this benchmark's section of benchmarks/RESULTS.md")
     ap.add_argument("--check", type=float, metavar="RATE",
                     help="exit 1 when the share reported at the default level is below RATE (0..1)")
     ap.add_argument("--check-recorded", action="store_true",
@@ -304,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
     else:
         print_report(rep)
+    if args.write_results and not (missing or args.only):
+        write_results(rep)
     if missing or any(o.error for o in outcomes):
         return 2
     if args.check is not None and rep["default_rate"] < args.check:
