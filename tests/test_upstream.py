@@ -129,6 +129,20 @@ def test_report_counts_states_and_regressions() -> None:
     assert rep["by_code"]["UBL006"] == {"entries": 1, "default": 0, "low": 0, "missed": 1}
 
 
+def test_write_results_replaces_only_its_own_section(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# speed\n\nbody\n", encoding="utf-8")
+    fix = upstream.UpstreamFix(**_entry(id="a", reported_default=False, why_missed="because"))
+    rep = upstream.build_report([upstream.Outcome(fix, "low", ())], [])
+    upstream.write_results(rep, results)
+    upstream.write_results(rep, results)  # a second run replaces, never appends
+    text = results.read_text(encoding="utf-8")
+    assert text.startswith("# speed\n\nbody\n")
+    assert text.count(upstream.BEGIN) == 1 and text.count(upstream.OTHER_SECTIONS) == 1
+    assert "| `--min-confidence low` | 1/1 (100%) |" in text
+    assert "* **a** (low): because" in text
+
+
 # --------------------------------------------------------------------------- network
 
 
