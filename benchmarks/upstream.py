@@ -14,9 +14,9 @@ the code that should report it, the release that shipped the fix and the address
 
 Each pre-fix release is downloaded with the helpers of ``benchmarks/precision.py`` (a wheel,
 else the sdist) into ``benchmarks/.corpus/upstream/`` (git-ignored) and unpacked there. The
-tool is run on the entry's file twice, with ``--isolated`` default settings and with
-``--min-confidence low``, and the site counts as reported when a finding of the expected code
-is on the expected line. Each entry is then *default* (reported at the default level),
+tool is run on the entry's file twice, with ``--isolated`` default settings (plus the entry's
+code when it is opt-in) and with ``--min-confidence low``, and the site counts as reported
+when a finding of the expected code is on the expected line. Each entry is then *default* (reported at the default level),
 *low* (only with ``--min-confidence low``) or *missed*.
 
 Exit status: 0 on success; 1 when ``--check RATE`` is given and the share reported at the
@@ -51,6 +51,7 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_FILE = HERE / "upstream_fixes.toml"
 DEFAULT_CORPUS_DIR = HERE / ".corpus" / "upstream"
 CODES = ("UBL001", "UBL002", "UBL003", "UBL004", "UBL005", "UBL006", "UBL007", "UBL008")
+OPT_IN = ("UBL007", "UBL008")
 KINDS = ("list", "dict", "set", "queue", "deque", "figure", "method-cache", "pop-front")
 STATES = ("default", "low", "missed")
 REQUIRED = {"id": str, "package": str, "version": str, "path": str, "line": int, "code": str,
@@ -148,7 +149,8 @@ def load_fixes(path: Path) -> list[UpstreamFix]:
 # --------------------------------------------------------------------------- tool
 
 
-def lint_file(tree: Path, rel_path: str, min_confidence: str | None) -> list[dict[str, Any]]:
+def lint_file(tree: Path, rel_path: str, min_confidence: str | None,
+              extend_select: str = "") -> list[dict[str, Any]]:
     """Run unbounded-lint on one file of an unpacked release; return its JSON findings."""
     # --isolated: this repository's pyproject.toml must not configure the run;
     # --no-respect-gitignore: benchmarks/.corpus/ is git-ignored here, the releases are not.
@@ -156,6 +158,8 @@ def lint_file(tree: Path, rel_path: str, min_confidence: str | None) -> list[dic
            "--isolated", "--no-respect-gitignore", "--no-cache"]
     if min_confidence:
         cmd += ["--min-confidence", min_confidence]
+    if extend_select:
+        cmd += ["--extend-select", extend_select]
     cmd.append(rel_path)
     env = dict(os.environ)
     src = REPO_ROOT / "src"
@@ -179,9 +183,11 @@ def _codes_on_line(findings: Sequence[dict[str, Any]], line: int) -> tuple[str, 
 def measure(fix: UpstreamFix, tree: Path) -> Outcome:
     if not (tree / fix.path).is_file():
         return Outcome(fix, "missed", (), error=f"{fix.path} is not in {fix.pin.slug}")
+    # An entry for an opt-in code (UBL007, UBL008) turns that code on, as its user would.
+    extra = fix.code if fix.code in OPT_IN else ""
     try:
-        default = _codes_on_line(lint_file(tree, fix.path, None), fix.line)
-        low = _codes_on_line(lint_file(tree, fix.path, "low"), fix.line)
+        default = _codes_on_line(lint_file(tree, fix.path, None, extra), fix.line)
+        low = _codes_on_line(lint_file(tree, fix.path, "low", extra), fix.line)
     except RuntimeError as exc:
         return Outcome(fix, "missed", (), error=str(exc))
     state = "default" if fix.code in default else "low" if fix.code in low else "missed"
