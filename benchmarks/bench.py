@@ -1167,6 +1167,21 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return args
 
 
+# Other benchmark scripts (upstream.py) keep their own sections at the end of RESULTS.md, after
+# this marker; rewriting the speed report must not delete their measurements.
+OTHER_SECTIONS_MARKER = "<!-- sections below are written by other benchmark scripts -->"
+
+
+def write_results_file(report: str) -> None:
+    kept = ""
+    if RESULTS_FILE.exists():
+        old = RESULTS_FILE.read_text()
+        if OTHER_SECTIONS_MARKER in old:
+            kept = "\n" + old[old.index(OTHER_SECTIONS_MARKER):]
+    RESULTS_FILE.write_text(report.rstrip("\n") + "\n" + kept)
+    log(f"wrote {rel(RESULTS_FILE)}")
+
+
 def report_only(args: argparse.Namespace) -> int:
     if not RESULTS_JSON.exists() or not MANIFEST_FILE.exists():
         raise SystemExit(f"no {rel(RESULTS_JSON)}: run the benchmark first")
@@ -1183,8 +1198,7 @@ def report_only(args: argparse.Namespace) -> int:
     report = render_results(args, manifest, results, data["machine"], data["versions"],
                             data["discovery"], data["ubl_error"])
     if not args.no_write:
-        RESULTS_FILE.write_text(report)
-        log(f"wrote {rel(RESULTS_FILE)}")
+        write_results_file(report)
     print(report)
     return 0
 
@@ -1235,8 +1249,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
          "results": [r.to_json() for r in results]}, indent=1, default=str))
     report = render_results(args, manifest, results, machine, versions, discovery, ubl_error)
     if not args.no_write:
-        RESULTS_FILE.write_text(report)
-        log(f"wrote {rel(RESULTS_FILE)}")
+        write_results_file(report)
     print()
     print(report)
     log(f"total benchmark time {time.perf_counter() - started:.0f} s")
