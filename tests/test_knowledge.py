@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-
 from _support import clean_env
+
 from unbounded_lint.config import ConfigError, load_config
 from unbounded_lint.engine import lint_source
 from unbounded_lint.knowledge import entries_for, module_name
@@ -72,7 +72,7 @@ extend-teardown-methods = ["release"]
 
 def run(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", *args], cwd=cwd,
-                          capture_output=True, text=True, env=clean_env(), input=stdin)
+                          capture_output=True, text=True, env=clean_env(), input=stdin, check=False)
 
 
 def findings(cwd: Path, *args: str) -> Dict[str, Dict[str, Any]]:
@@ -157,7 +157,7 @@ def test_the_cache_is_keyed_by_the_knowledge(project: Path, tmp_path: Path) -> N
 
     def codes() -> List[str]:
         proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--format", "json", *cache, "src"],
-                              cwd=project, capture_output=True, text=True, env=clean_env())
+                              cwd=project, capture_output=True, text=True, env=clean_env(), check=False)
         return sorted(f"{f['code']} {f['line']}" for f in json.loads(proc.stdout))
 
     first = codes()
