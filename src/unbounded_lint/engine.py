@@ -19,7 +19,11 @@ from .types import Confidence, Finding, FileResult, Settings
 
 # flake8's syntax; codes have one or more letters (UBL001, E501).
 NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-ENGINE_VERSION = "2"
+# ruff's "# ruff: noqa" for this tool: on a line of its own, anywhere in the file, it exempts
+# the whole file (or, with codes, those codes in the whole file).
+FILE_NOQA = re.compile(r"^[ \t\f]*#\s*unbounded-lint:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?\s*$",
+                       re.IGNORECASE | re.MULTILINE)
+ENGINE_VERSION = "3"
 # Words whose absence proves a module can have no finding: every rule needs one of them.
 TRIGGERS = (b".append", b".extend", b".insert", b".add", b".update", b".setdefault", b".put",
             b"+=", b"|=", b".pop", b"del ", b"figure", b"subplot", b"gcf", b"cache", b"] =", b"]=",
@@ -136,6 +140,12 @@ def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings
     from .owners import OwnerIndex
     from .rules import RULES
 
+    exempt = file_exemption(text)
+    if exempt is not None:
+        if not exempt:
+            return [], 0
+        settings = replace(settings, select=tuple(c for c in settings.select
+                                                  if not any(c.startswith(e) for e in exempt)))
     lines = split_lines(text)
     facts = analyse_module(tree, lines, settings)
     owners = OwnerIndex(facts)
@@ -165,6 +175,18 @@ def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings
     findings.sort(key=lambda f: f.sort_key)
     below.sort(key=lambda f: f.sort_key)
     return _dedupe(findings), len(_dedupe(below))
+
+
+def file_exemption(text: str) -> Optional[Tuple[str, ...]]:
+    """None: no file-level ``# unbounded-lint: noqa``; (): the whole file; else the codes (or
+    prefixes) exempted in the whole file."""
+    codes: List[str] = []
+    for match in FILE_NOQA.finditer(text):
+        listed = match.group("codes")
+        if not listed:
+            return ()
+        codes.extend(c.upper() for c in re.split(r"[,\s]+", listed) if c)
+    return tuple(codes) if codes else None
 
 
 def _dedupe(findings: Sequence[Finding]) -> List[Finding]:
