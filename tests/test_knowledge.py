@@ -207,13 +207,13 @@ def test_invalid_knowledge_is_a_config_error(tmp_path: Path, toml: str, message:
 
 
 @pytest.mark.parametrize("source, because", [
-    ("class Bot:\n    def __init__(self):\n        self.h = []\n\n    def on_tick(self, x):\n        self.h.append(x)\n\n\n"
-     "bot = Bot()\n",
+    (("class Bot:\n    def __init__(self):\n        self.h = []\n\n    def on_tick(self, x):\n        self.h.append(x)\n\n\n"
+      "bot = Bot()\n"),
      "instance attribute of Bot, which is created at module level; grown in on_tick()"),
-    ("class Bot:\n    def __init__(self):\n        self.h = []\n        self.running = True\n\n    def run(self, feed):\n"
-     "        while self.running:\n            self.h.append(feed())\n",
-     "instance attribute of Bot, which runs a long-running loop; grown in run() inside the "
-     "`while self.running:` loop at line 7"),
+    (("class Bot:\n    def __init__(self):\n        self.h = []\n        self.running = True\n\n    def run(self, feed):\n"
+      "        while self.running:\n            self.h.append(feed())\n"),
+     ("instance attribute of Bot, which runs a long-running loop; grown in run() inside the "
+      "`while self.running:` loop at line 7")),
     ("class Bot:\n    h = []\n\n    def add(self, x):\n        self.h.append(x)\n",
      "class attribute of Bot, shared by every instance for the life of the class; grown in add()"),
     ("H = []\n\ndef f(x):\n    H.append(x)\n", "module global 'H', alive for the whole process; grown in f()"),

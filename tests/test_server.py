@@ -79,6 +79,8 @@ async def test_diagnostic_code_action_and_it_goes_away(client: LanguageClient) -
     (diag,) = client.diagnostics[uri]
     assert diag.code == "UBL001" and diag.source == "unbounded-lint"
     assert diag.message.endswith("[medium]")
+    # the same result cache as the CLI, in the project root
+    assert list((client.root / ".unbounded_lint_cache").glob("*/pack.json"))  # type: ignore[attr-defined]
     assert (diag.range.start.line, diag.range.start.character) == (5, 8)
 
     hover = await client.text_document_hover_async(lsp.HoverParams(
@@ -152,3 +154,12 @@ def test_hover_markdown_has_the_reason() -> None:
                       because="module global 'H'", heuristics=("config-long-lived",))
     assert hover_markdown([finding]) == ("**UBL001** (high) grows\n\n*Why:* module global 'H'"
                                          "\n\n*Heuristics:* config-long-lived")
+
+
+@pytest.mark.asyncio
+async def test_configuration_error_is_shown(client: LanguageClient) -> None:
+    folder = client.root / "bad"  # type: ignore[attr-defined]
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text('[tool.unbounded-lint]\nshort-lived-class = ["A"]\n')
+    await open_document(client, folder / "m.py", LEAKY)
+    assert any("did you mean 'short-lived-classes'?" in m.message for m in client.messages), client.messages

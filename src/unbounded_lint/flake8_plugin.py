@@ -41,7 +41,7 @@ class UnboundedLintChecker:
     max_length = 1000
     min_confidence = Confidence.MEDIUM
     opt_in: FrozenSet[str] = frozenset()
-    config: "Optional[Config]" = None
+    config: Optional[Config] = None
 
     def __init__(self, tree: ast.AST, filename: str = "stdin", lines: Sequence[str] = ()) -> None:
         self.tree = tree
@@ -81,7 +81,7 @@ class UnboundedLintChecker:
                         fixed_key_words=knowledge.fixed_key_words,
                         teardown_methods=knowledge.teardown_methods)
 
-    def run(self) -> Iterator[Tuple[int, int, str, Type["UnboundedLintChecker"]]]:
+    def run(self) -> Iterator[Tuple[int, int, str, Type[UnboundedLintChecker]]]:
         from .engine import lint_tree
 
         if not isinstance(self.tree, ast.Module):
@@ -113,7 +113,7 @@ def _min_confidence(value: Any) -> Confidence:
                      "(choose from 'low', 'medium', 'high')")
 
 
-def _project_config() -> "Optional[Config]":
+def _project_config() -> Optional[Config]:
     """The ``[tool.unbounded-lint]`` table found from the current folder, for its knowledge keys."""
     from .config import ConfigError, find_pyproject, load_config
 

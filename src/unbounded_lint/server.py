@@ -15,11 +15,14 @@ import argparse
 import hashlib
 import os
 import sys
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import unquote, urlparse
 
 from . import __version__
 from .types import Applicability, FileResult, Finding, Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cache import Cache
 
 SOURCE = "unbounded-lint"
 FIX_ALL = "source.fixAll.unbounded-lint"
@@ -57,24 +60,44 @@ def settings_for(path: str) -> Tuple[Settings, Optional[str], Optional[str]]:
     return config.settings_for(path), config.root, None
 
 
-def lint_text(text: str, path: str, use_cache: bool = True) -> Tuple[FileResult, Optional[str]]:
-    """Lint an editor buffer with the project's settings, through the CLI's result cache."""
-    from .cache import Cache
+class Caches:
+    """The CLI's result cache of each project, opened once per server (one pack read per
+    settings key, not one per keystroke)."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._by_root: Dict[str, "Cache"] = {}
+
+    def for_root(self, root: Optional[str]) -> "Optional[Cache]":
+        from .cache import Cache
+
+        if not self.enabled or root is None:
+            return None
+        cache = self._by_root.get(root)
+        if cache is None:
+            # One entry per project folder the editor opens files of.
+            cache = self._by_root[root] = Cache(Cache.default_dir(root))  # noqa: UBL002
+        return cache
+
+
+def lint_text(text: str, path: str, caches: Optional[Caches] = None,
+              store: bool = False) -> Tuple[FileResult, Optional[str]]:
+    """Lint an editor buffer with the project's settings, answering from the result cache when
+    it can. ``store`` (on open and save, not on every change) writes the result back."""
     from .engine import lint_source
 
     settings, root, error = settings_for(path)
     source = text.encode("utf-8")
-    if error is not None or root is None or not use_cache:
-        return lint_source(source, path, settings), error
-    cache = Cache(Cache.default_dir(root))
+    cache = caches.for_root(root) if caches is not None and error is None else None
     digest = hashlib.sha256(source).hexdigest()
-    hit = cache.get(path, digest, settings)
+    hit = cache.get(path, digest, settings) if cache is not None else None
     if hit is not None:
-        return hit, None
+        return hit, error
     result = lint_source(source, path, settings)
-    cache.put(result, settings)
-    cache.flush()
-    return result, None
+    if cache is not None and store:
+        cache.put(result, settings)
+        cache.flush()
+    return result, error
 
 
 def fixed_text(text: str, path: str, finding: Optional[Finding]) -> Optional[str]:
@@ -116,16 +139,18 @@ def hover_markdown(findings: Sequence[Finding]) -> str:
 # ----------------------------------------------------------------------------- the server
 
 
-def build_server():  # type: ignore[no-untyped-def]  # pygls is an optional dependency
+def build_server(use_cache: bool = True):  # type: ignore[no-untyped-def]  # pygls is optional
     from lsprotocol import types as lsp
     from pygls.lsp.server import LanguageServer
 
+    from .engine import split_lines
     from .output._meta import rule_info
 
     server = LanguageServer("unbounded-lint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
     results: Dict[str, FileResult] = {}
+    caches = Caches(enabled=use_cache)
 
-    def to_range(f: Finding, lines: List[str]) -> "lsp.Range":
+    def to_range(f: Finding, lines: List[str]) -> lsp.Range:
         def line_at(n: int) -> str:
             return lines[n - 1] if 0 < n <= len(lines) else ""
 
@@ -134,7 +159,7 @@ def build_server():  # type: ignore[no-untyped-def]  # pygls is an optional depe
             end=lsp.Position(line=f.end_line - 1, character=utf16_column(line_at(f.end_line), f.end_column)),
         )
 
-    def diagnostic(f: Finding, lines: List[str]) -> "lsp.Diagnostic":
+    def diagnostic(f: Finding, lines: List[str]) -> lsp.Diagnostic:
         severity = lsp.DiagnosticSeverity.Information if str(f.confidence) == "low" else lsp.DiagnosticSeverity.Warning
         return lsp.Diagnostic(
             range=to_range(f, lines), message=f"{f.message} [{f.confidence}]", severity=severity,
@@ -142,25 +167,25 @@ def build_server():  # type: ignore[no-untyped-def]  # pygls is an optional depe
             data={"line": f.line, "column": f.column, "code": f.code},
         )
 
-    def publish(uri: str) -> None:
+    def publish(uri: str, store: bool = False) -> None:
         document = server.workspace.get_text_document(uri)
         path = uri_to_path(uri)
         if not path.endswith((".py", ".pyi")) and document.language_id != "python":
             return
-        result, error = lint_text(document.source, path)
+        result, error = lint_text(document.source, path, caches, store)
         if error is not None:
             server.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Error, message=error))
         if result.error:
-            server.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Warning,
-                                                           message=f"{path}: {result.error}"))
+            message = f"{path}: {result.error}"
+            server.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Warning, message=message))
         results[uri] = result
-        lines = document.source.splitlines()
+        lines = split_lines(document.source)
         server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
             uri=uri, version=document.version, diagnostics=[diagnostic(f, lines) for f in result.findings]))
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: lsp.DidOpenTextDocumentParams) -> None:
-        publish(params.text_document.uri)
+        publish(params.text_document.uri, store=True)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: lsp.DidChangeTextDocumentParams) -> None:
@@ -168,7 +193,7 @@ def build_server():  # type: ignore[no-untyped-def]  # pygls is an optional depe
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: lsp.DidSaveTextDocumentParams) -> None:
-        publish(params.text_document.uri)
+        publish(params.text_document.uri, store=True)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: lsp.DidCloseTextDocumentParams) -> None:
@@ -176,8 +201,8 @@ def build_server():  # type: ignore[no-untyped-def]  # pygls is an optional depe
         server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=params.text_document.uri,
                                                                                diagnostics=[]))
 
-    def whole_document_edit(uri: str, old: str, new: str) -> "lsp.WorkspaceEdit":
-        lines = old.splitlines()
+    def whole_document_edit(uri: str, old: str, new: str) -> lsp.WorkspaceEdit:
+        lines = split_lines(old)
         end = lsp.Position(line=len(lines), character=0)
         return lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(
             range=lsp.Range(start=lsp.Position(line=0, character=0), end=end), new_text=new)]})
@@ -188,8 +213,8 @@ def build_server():  # type: ignore[no-untyped-def]  # pygls is an optional depe
         uri = params.text_document.uri
         document = server.workspace.get_text_document(uri)
         path = uri_to_path(uri)
-        result = results.get(uri) or lint_text(document.source, path)[0]
-        lines = document.source.splitlines()
+        result = results.get(uri) or lint_text(document.source, path, caches)[0]
+        lines = split_lines(document.source)
         actions: List[lsp.CodeAction] = []
         for f in result.findings:
             if f.fix is None or not _overlaps(to_range(f, lines), params.range):
@@ -215,7 +240,7 @@ def build_server():  # type: ignore[no-untyped-def]  # pygls is an optional depe
         result = results.get(uri)
         if result is None:
             return None
-        lines = server.workspace.get_text_document(uri).source.splitlines()
+        lines = split_lines(server.workspace.get_text_document(uri).source)
         pos = params.position
         here = [f for f in result.findings if _overlaps(to_range(f, lines), lsp.Range(start=pos, end=pos))]
         if not here:
@@ -236,9 +261,10 @@ def _overlaps(a, b) -> bool:  # type: ignore[no-untyped-def]
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="unbounded-lint server",
                                      description="Run the unbounded-lint Language Server over stdio.")
-    parser.parse_args(argv)
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    args = parser.parse_args(argv)
     try:
-        server = build_server()
+        server = build_server(use_cache=not args.no_cache)
     except ImportError:
         print("unbounded-lint: the language server needs pygls: pip install 'unbounded-lint[lsp]'", file=sys.stderr)
         return 2
