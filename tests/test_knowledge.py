@@ -242,3 +242,23 @@ def test_show_reasons_in_text(tmp_path: Path) -> None:
         "m.py:4:5: UBL001 'H' grows without bound (append); use deque(maxlen=1000) [medium] [*]",
         "    because: module global 'H', alive for the whole process; grown in f()",
     ]
+
+
+def test_a_disabled_config_heuristic_does_nothing() -> None:
+    """``disabled_heuristics`` (the --disable-heuristics setting) switches each step off."""
+    from types import SimpleNamespace
+
+    from unbounded_lint.knowledge import apply_knowledge
+    from unbounded_lint.owners import Owner
+    from unbounded_lint.types import Finding
+
+    finding = Finding("m.py", 1, 1, 1, 2, "UBL001", "grows", because="instance attribute of A")
+    owner = Owner("instance attribute", ("A",), ("A.x",), "instance attribute of A")
+    on = SimpleNamespace(bounded_containers=frozenset({"A.x"}), short_lived_classes=frozenset({"A"}),
+                         long_lived_classes=frozenset(), disabled_heuristics=frozenset())
+    assert apply_knowledge(finding, owner, on) is None  # type: ignore[arg-type]
+    off = SimpleNamespace(**{**vars(on), "disabled_heuristics": frozenset({"config-bounded"})})
+    lowered = apply_knowledge(finding, owner, off)  # type: ignore[arg-type]
+    assert lowered is not None and lowered.heuristics == ("config-short-lived",)
+    both = SimpleNamespace(**{**vars(on), "disabled_heuristics": frozenset({"config-bounded", "config-short-lived"})})
+    assert apply_knowledge(finding, owner, both) == finding  # type: ignore[arg-type]

@@ -124,3 +124,21 @@ def test_statistics_json_without_findings_is_an_empty_array(tmp_path: Path) -> N
     (tmp_path / "m.py").write_text("x = 1\n")
     proc = run(tmp_path, "--statistics", "--format", "json", "m.py")
     assert (proc.returncode, json.loads(proc.stdout)) == (0, [])
+
+
+# ----------------------------------------------------------------- the server subcommand
+
+
+def test_server_without_pygls_says_how_to_install_it(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['pygls'] = None; sys.modules['pygls.lsp.server'] = None\n"
+            "from unbounded_lint.cli import main; raise SystemExit(main(['server']))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 2 and "pip install 'unbounded-lint[lsp]'" in proc.stderr, proc
+
+
+def test_a_folder_named_server_is_linted_with_a_path_prefix(tmp_path: Path) -> None:
+    (tmp_path / "server").mkdir()
+    (tmp_path / "server" / "m.py").write_text(LEAK)
+    proc = run(tmp_path, "./server")
+    assert proc.returncode == 1 and "server/m.py:5:5: UBL001" in proc.stdout

@@ -77,13 +77,21 @@ def _matches(classes: Iterable[str], declared: FrozenSet[str]) -> Optional[str]:
     return None
 
 
+def _enabled(settings: Settings, heuristic: str) -> bool:
+    # ``disabled_heuristics`` (--disable-heuristics) switches named heuristics off; read with
+    # getattr so this step also runs on a Settings that does not have the field yet.
+    return heuristic not in getattr(settings, "disabled_heuristics", ())
+
+
 def apply_knowledge(finding: Finding, owner: Owner, settings: Settings) -> Optional[Finding]:
     """``finding`` adjusted by the configuration, or ``None`` when a declared bound drops it."""
-    if settings.bounded_containers and any(name in settings.bounded_containers for name in owner.names):
+    if settings.bounded_containers and _enabled(settings, BOUNDED) \
+            and any(name in settings.bounded_containers for name in owner.names):
         return None
     if not owner.classes or owner.kind not in ("instance attribute", "class attribute"):
         return finding
-    long_lived = _matches(owner.classes, settings.long_lived_classes) if settings.long_lived_classes else None
+    long_lived = _matches(owner.classes, settings.long_lived_classes) \
+        if settings.long_lived_classes and _enabled(settings, LONG_LIVED) else None
     if long_lived is not None:
         if finding.confidence is Confidence.LOW and owner.lowered_as_short_lived:
             raised = Confidence.HIGH if owner.in_loop else Confidence.MEDIUM
@@ -91,7 +99,8 @@ def apply_knowledge(finding: Finding, owner: Owner, settings: Settings) -> Optio
             return replace(finding, confidence=raised, heuristics=finding.heuristics + (LONG_LIVED,),
                            because=f"{because}; {long_lived} is declared long-lived (long-lived-classes)")
         return finding
-    short_lived = _matches(owner.classes, settings.short_lived_classes) if settings.short_lived_classes else None
+    short_lived = _matches(owner.classes, settings.short_lived_classes) \
+        if settings.short_lived_classes and _enabled(settings, SHORT_LIVED) else None
     if short_lived is not None:
         if finding.confidence is Confidence.LOW:
             return replace(finding, heuristics=finding.heuristics + (SHORT_LIVED,))
