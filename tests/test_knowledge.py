@@ -220,7 +220,9 @@ def test_invalid_knowledge_is_a_config_error(tmp_path: Path, toml: str, message:
     ("def run(feed):\n    seen = []\n    while True:\n        seen.append(feed())\n",
      "local of run() grown inside the `while True:` loop at line 3, which may never end"),
     ("import functools\n\nclass A:\n    @functools.cache\n    def f(self, x):\n        return x\n",
-     "a cache on a method is shared by the class and holds every instance it was called on"),
+     "method f() is cached on its class: the cache holds every instance it was called on, for the life of the class"),
+    ("import matplotlib.pyplot as plt\n\ndef refresh(d):\n    fig = plt.figure()\n    fig.savefig(d)\n",
+     "figure made in refresh(); pyplot keeps every figure alive until plt.close() is called"),
 ])
 def test_because_names_the_owner_and_what_makes_it_long_lived(source: str, because: str) -> None:
     result = lint_source(source.encode(), "m.py", Settings())

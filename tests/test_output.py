@@ -439,3 +439,13 @@ def test_documented_sarif_example_matches_the_schema():
 def test_documented_junit_example_parses():
     (block,) = _doc_blocks("xml")
     assert ET.fromstring(block.split("\n", 1)[1]).tag == "testsuite"
+
+
+def test_sarif_message_and_json_carry_the_because():
+    one = finding(because="module global 'H', alive for the whole process", heuristics=("config-long-lived",))
+    result = json.loads(render("sarif", [FileResult("src/app.py", (one,))]))["runs"][0]["results"][0]
+    assert result["message"]["text"] == ("'self.losses' grows without bound (append). "
+                                         "Why: module global 'H', alive for the whole process")
+    assert result["properties"]["heuristics"] == ["config-long-lived"]
+    (data,) = json.loads(render("json", [FileResult("src/app.py", (one,))]))
+    assert data["because"] == "module global 'H', alive for the whole process"

@@ -75,7 +75,7 @@ class OwnerIndex:
     def describe(self, node: ast.AST, code: str, confidence: Confidence, in_tests: bool) -> Owner:
         found = None if code in RULE_BECAUSE else self._index().get(id(node))
         if found is None:
-            because = RULE_BECAUSE.get(code, "")
+            because = self._site_because(node, code) or RULE_BECAUSE.get(code, "")
             if in_tests and because:
                 because += f"; lowered to low: {TEST_FILE_REASON}"
             return Owner(because=because)
@@ -91,6 +91,28 @@ class OwnerIndex:
         because = owner.because + (f"; lowered to low: {lowered}" if lowered else "")
         short_lived = reason is not None and reason.startswith(OWNER_LIFETIME_REASONS)
         return Owner(owner.kind, owner.classes, owner.names, because, short_lived, bool(ev.loops))
+
+    def _site_because(self, node: ast.AST, code: str) -> str:
+        """Figures and caches: the sentence names the function or method."""
+        if code == "UBL005":
+            for call, stmt, func, _loops in self.facts.figure_sites:
+                if call is node and func is not None:
+                    attr = _stored_attribute(stmt)
+                    if attr:
+                        return (f"figure stored on {attr} in {func.name}() and closed nowhere in the class; "
+                                "pyplot keeps every figure alive until plt.close() is called")
+                    return (f"figure made in {func.name}(); pyplot keeps every figure alive until "
+                            "plt.close() is called")
+            return ""
+        for cache in self.facts.caches:
+            if cache.decorator is node:
+                name = getattr(cache.func, "name", "?")
+                if code == "UBL006":
+                    return (f"method {name}() is cached on its class: the cache holds every instance it was "
+                            "called on, for the life of the class")
+                return (f"{name}() keeps one entry per distinct argument for the life of the process, and "
+                        f"nothing calls {name}.cache_clear()")
+        return ""
 
     # ------------------------------------------------------------------ owner kinds
     def _owner(self, c: Container, ev: Event) -> Owner:
@@ -146,3 +168,14 @@ class OwnerIndex:
         if not header or len(header) > 40:
             return f"the loop at line {line}"
         return f"the `{header}` loop at line {line}"
+
+
+def _stored_attribute(stmt: Optional[ast.AST]) -> str:
+    """``self.fig`` for ``self.fig = plt.figure()`` (also ``self.fig, self.ax = ...``)."""
+    if not isinstance(stmt, ast.Assign):
+        return ""
+    for target in stmt.targets:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                return f"{node.value.id}.{node.attr}"
+    return ""
