@@ -84,3 +84,18 @@ def test_wheel_ships_the_license_without_warnings(tmp_path: Path) -> None:
         assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
         metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert "License-Expression: MIT" in metadata
+
+
+def test_readme_quick_start_is_what_the_cli_prints() -> None:
+    """The quick start's commands and output, as written (a fresh virtualenv is checked by hand
+    before a release: docs/releasing.md)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start")[1].split("\n## ")[0]
+    commands = re.findall(r"```console\n(.*?)```", quick, re.DOTALL)[0]
+    assert commands == "python -m venv .venv && . .venv/bin/activate\npip install . && unbounded-lint examples/\n"
+    assert "exits with status 1 — that is expected" in quick
+    (shown,) = re.findall(r"```text\n(examples/.*?)```", quick, re.DOTALL)
+    proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", "examples/"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 1
+    assert proc.stdout == shown

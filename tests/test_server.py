@@ -46,7 +46,8 @@ SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "unbounded_lin
 @pytest_lsp.fixture(config=SERVER)
 async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("project")
-    (root / "pyproject.toml").write_text('[tool.unbounded-lint]\nextend-select = ["UBL007"]\n')
+    (root / "pyproject.toml").write_text('[tool.unbounded-lint]\nextend-select = ["UBL007"]\n'
+                                         'bounded-containers = ["known:Bot.history"]\n')
     lsp_client.root = root  # type: ignore[attr-defined]
     await lsp_client.initialize_session(lsp.InitializeParams(
         capabilities=lsp.ClientCapabilities(), root_uri=root.as_uri()))
@@ -163,3 +164,9 @@ async def test_configuration_error_is_shown(client: LanguageClient) -> None:
     (folder / "pyproject.toml").write_text('[tool.unbounded-lint]\nshort-lived-class = ["A"]\n')
     await open_document(client, folder / "m.py", LEAKY)
     assert any("did you mean 'short-lived-classes'?" in m.message for m in client.messages), client.messages
+
+
+@pytest.mark.asyncio
+async def test_declared_knowledge_is_honoured(client: LanguageClient) -> None:
+    uri = await open_document(client, client.root / "known.py", LEAKY)  # type: ignore[attr-defined]
+    assert list(client.diagnostics[uri]) == []  # bounded-containers = ["known:Bot.history"]
