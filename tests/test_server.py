@@ -92,8 +92,10 @@ async def test_diagnostic_code_action_and_it_goes_away(client: LanguageClient) -
         text_document=lsp.TextDocumentIdentifier(uri=uri), range=diag.range,
         context=lsp.CodeActionContext(diagnostics=[diag])))
     quick = [a for a in actions if a.kind == lsp.CodeActionKind.QuickFix]
-    assert [a.title for a in quick] == ["Fix UBL001: use deque(maxlen=1000)"]
-    assert quick[0].is_preferred
+    assert [a.title for a in quick] == ["Fix UBL001: use deque(maxlen=1000)",
+                                        "Ignore UBL001 on this line (# noqa: UBL001)"]
+    assert quick[0].is_preferred and not quick[1].is_preferred
+    assert "self.history.append(price)  # noqa: UBL001\n" in apply(LEAKY, quick[1].edit, uri)
     fixed = apply(LEAKY, quick[0].edit, uri)
     assert "self.history = deque(maxlen=1000)" in fixed and "from collections import deque" in fixed
 
@@ -113,8 +115,9 @@ async def test_unsafe_fix_is_offered_marked_and_not_preferred(client: LanguageCl
     actions = await client.text_document_code_action_async(lsp.CodeActionParams(
         text_document=lsp.TextDocumentIdentifier(uri=uri), range=diag.range,
         context=lsp.CodeActionContext(diagnostics=[diag])))
-    (action,) = actions
+    action, ignore = actions
     assert action.title == "Fix UBL007: add maxsize=1000 (unsafe)" and not action.is_preferred
+    assert ignore.title == "Ignore UBL007 on this line (# noqa: UBL007)"
     assert "queue.Queue(maxsize=1000)" in apply(UNSAFE_ONLY, action.edit, uri)
 
 

@@ -123,6 +123,14 @@ def fixed_text(text: str, path: str, finding: Optional[Finding]) -> Optional[str
         return None
 
 
+def noqa_text(text: str, finding: Finding) -> Optional[str]:
+    """The buffer with ``# noqa: CODE`` added to the finding's line (merged with one there)."""
+    from .add_noqa import add_noqa_result
+
+    outcome = add_noqa_result(text, [finding])
+    return outcome.source if outcome.added and outcome.source != text else None
+
+
 def hover_markdown(findings: Sequence[Finding]) -> str:
     """What the hover shows: code, tier, message, why, and the heuristics that acted."""
     parts = []
@@ -227,6 +235,13 @@ def build_server(use_cache: bool = True):  # type: ignore[no-untyped-def]  # pyg
                 title=f"Fix {f.code}: {f.fix.description}" + (" (unsafe)" if unsafe else ""),
                 kind=lsp.CodeActionKind.QuickFix, is_preferred=not unsafe,
                 diagnostics=[diagnostic(f, lines)], edit=whole_document_edit(uri, document.source, new)))
+        for f in result.findings:
+            if _overlaps(to_range(f, lines), params.range):
+                new = noqa_text(document.source, f)
+                if new is not None:
+                    actions.append(lsp.CodeAction(
+                        title=f"Ignore {f.code} on this line (# noqa: {f.code})", kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic(f, lines)], edit=whole_document_edit(uri, document.source, new)))
         if any(f.fixable_with(False) for f in result.findings):
             new = fixed_text(document.source, path, None)
             if new is not None:
