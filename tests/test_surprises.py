@@ -78,6 +78,12 @@ def test_no_python_files_is_a_warning_with_ruffs_status(tmp_path: Path, setup: s
     assert proc.stderr == "warning: No Python files found under the given path(s)\n"
 
 
+def test_quiet_hides_the_no_python_files_warning(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    proc = run(tmp_path, "-q", "pkg")
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
 def test_a_missing_path_is_still_an_error(tmp_path: Path) -> None:
     proc = run(tmp_path, "nope")
     assert proc.returncode == 2 and "nope: no such file or folder" in proc.stderr

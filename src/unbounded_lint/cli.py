@@ -186,8 +186,8 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"{path}: no such file or folder", file=sys.stderr)
     files = discover_files([p for p in paths if p not in missing], config, force_exclude=args.force_exclude)
     files = [_display(f) for f in files]
-    if not files and not missing:
-        # ruff's wording and status: a warning, not an error (exit 0).
+    if not files and not missing and not args.quiet:
+        # ruff's wording and status: a warning, not an error (exit 0); -q, as in ruff, hides it.
         print("warning: No Python files found under the given path(s)", file=sys.stderr)
 
     if args.fix or args.diff or args.add_noqa:
