@@ -85,12 +85,19 @@ class OwnerIndex:
         reason = None
         if confidence is Confidence.LOW:
             reason = self.facts.low_confidence_reason(container, ev)
-            lowered = reason or ""
+            lowered = reason or self._rule_tier(code, container, ev)
         if in_tests:
             lowered = TEST_FILE_REASON
         because = owner.because + (f"; lowered to low: {lowered}" if lowered else "")
         short_lived = reason is not None and reason.startswith(OWNER_LIFETIME_REASONS)
         return Owner(owner.kind, owner.classes, owner.names, because, short_lived, bool(ev.loops))
+
+    @staticmethod
+    def _rule_tier(code: str, c: Container, ev: Event) -> str:
+        """Why a rule's own tiers made a finding ``low`` when no shared heuristic did."""
+        if code == "UBL004" and c.key[0] == "l" and not ev.loops:
+            return "a local list of one call: the O(n) cost ends with the call"
+        return f"the rule's own tiers (unbounded-lint --explain {code})"
 
     def _site_because(self, node: ast.AST, code: str) -> str:
         """Figures and caches: the sentence names the function or method."""
@@ -108,8 +115,11 @@ class OwnerIndex:
             if cache.decorator is node:
                 name = getattr(cache.func, "name", "?")
                 if code == "UBL006":
-                    return (f"method {name}() is cached on its class: the cache holds every instance it was "
+                    text = (f"method {name}() is cached on its class: the cache holds every instance it was "
                             "called on, for the life of the class")
+                    if not cache.unbounded:
+                        text += "; lowered to low: the cache has a maxsize, so it holds at most that many"
+                    return text
                 return (f"{name}() keeps one entry per distinct argument for the life of the process, and "
                         f"nothing calls {name}.cache_clear()")
         return ""
