@@ -142,6 +142,8 @@ def test_src_roots_decide_the_module_name(project: Path) -> None:
     (project / "pyproject.toml").write_text(
         '[tool.unbounded-lint]\nsrc = ["."]\nbounded-containers = ["src.app.jobs:CALLS"]\n')
     assert "UBL001 21" not in findings(project, "src")
+    # the flag replaces the key: with the default roots the module is app.jobs again
+    assert "UBL001 21" in findings(project, "src", "--src", ".,src")
 
 
 def test_fix_leaves_a_declared_bounded_container_alone(project: Path) -> None:
