@@ -19,8 +19,8 @@ from .types import Confidence, Finding, FileResult, Settings
 
 # flake8's syntax; codes have one or more letters (UBL001, E501).
 NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-# ruff's "# ruff: noqa" for this tool: on a line of its own, anywhere in the file, it exempts
-# the whole file (or, with codes, those codes in the whole file).
+# The file-level exemption, as ruff has one: "unbounded-lint: noqa" in a comment on a line of
+# its own, anywhere in the file, exempts the whole file (or, with codes, those codes).
 FILE_NOQA = re.compile(r"^[ \t\f]*#\s*unbounded-lint:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?\s*$",
                        re.IGNORECASE | re.MULTILINE)
 ENGINE_VERSION = "3"
