@@ -154,7 +154,7 @@ class OwnerIndex:
         elif in_body:
             life = ", shared by every instance for the life of the class"
         else:
-            life = ", which may live as long as the program"
+            life = ", kept as long as the instance lives"
         text = f"{kind} of {name}{life}{self._grown_in(ev)}"
         names = tuple(f"{cls}.{c.name}" for cls in classes)
         return Owner(kind, classes, names, text)
