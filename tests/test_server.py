@@ -173,3 +173,11 @@ async def test_configuration_error_is_shown(client: LanguageClient) -> None:
 async def test_declared_knowledge_is_honoured(client: LanguageClient) -> None:
     uri = await open_document(client, client.root / "known.py", LEAKY)  # type: ignore[attr-defined]
     assert list(client.diagnostics[uri]) == []  # bounded-containers = ["known:Bot.history"]
+
+
+@pytest.mark.asyncio
+async def test_excluded_files_get_no_diagnostics(client: LanguageClient) -> None:
+    folder = client.root / "build"  # type: ignore[attr-defined]  # in the default exclude list
+    folder.mkdir()
+    uri = await open_document(client, folder / "gen.py", LEAKY)
+    assert list(client.diagnostics[uri]) == []

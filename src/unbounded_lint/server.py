@@ -23,6 +23,7 @@ from .types import Applicability, FileResult, Finding, Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cache import Cache
+    from .config import Config
 
 SOURCE = "unbounded-lint"
 FIX_ALL = "source.fixAll.unbounded-lint"
@@ -48,16 +49,32 @@ def utf16_column(line_text: str, column: int) -> int:
     return len(prefix.encode("utf-16-le")) // 2
 
 
-def settings_for(path: str) -> Tuple[Settings, Optional[str], Optional[str]]:
-    """The settings the CLI would use for ``path``, its project root, and a config error."""
+def _project(path: str) -> Tuple[Optional[Config], Optional[str]]:
+    """The project configuration the CLI would use for ``path`` (None outside a project with a
+    ``[tool.unbounded-lint]`` table), or a configuration error."""
     from .config import ConfigError, find_pyproject, load_config
 
     try:
         pyproject = find_pyproject(os.path.dirname(os.path.abspath(path)) or ".")
-        config = load_config(pyproject)
+        return (load_config(pyproject) if pyproject is not None else None), None
     except ConfigError as exc:
-        return Settings(), None, str(exc)
+        return None, str(exc)
+
+
+def settings_for(path: str) -> Tuple[Settings, Optional[str], Optional[str]]:
+    """The settings the CLI would use for ``path``, its project root (None outside a project:
+    nothing is cached there), and a configuration error."""
+    config, error = _project(path)
+    if config is None:
+        return Settings(), None, error
     return config.settings_for(path), config.root, None
+
+
+def is_excluded(path: str) -> bool:
+    """Whether the project's ``exclude``/``extend-exclude`` skip ``path`` (a vendored copy, a
+    virtualenv opened in the editor): the CLI would not lint it, so neither does the server."""
+    config, _ = _project(path)
+    return config is not None and config.is_excluded(path)
 
 
 class Caches:
@@ -66,9 +83,9 @@ class Caches:
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
-        self._by_root: Dict[str, "Cache"] = {}
+        self._by_root: Dict[str, Cache] = {}
 
-    def for_root(self, root: Optional[str]) -> "Optional[Cache]":
+    def for_root(self, root: Optional[str]) -> Optional[Cache]:
         from .cache import Cache
 
         if not self.enabled or root is None:
@@ -179,6 +196,9 @@ def build_server(use_cache: bool = True):  # type: ignore[no-untyped-def]  # pyg
         document = server.workspace.get_text_document(uri)
         path = uri_to_path(uri)
         if not path.endswith((".py", ".pyi")) and document.language_id != "python":
+            return
+        if is_excluded(path):
+            server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
             return
         result, error = lint_text(document.source, path, caches, store)
         if error is not None:
