@@ -62,7 +62,8 @@ CLEAN_SRC = "def f(x):\n    return [x]\n"
 TEXT_LINE = re.compile(
     r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>UBL\d{3}) (?P<message>.+?)(?P<fix> \[\*\])?$"
 )
-JSON_KEYS = {"path", "line", "column", "end_line", "end_column", "code", "message", "fixable"}
+JSON_KEYS = {"path", "line", "column", "end_line", "end_column", "code", "message", "fixable", "because",
+             "heuristics"}
 FIXED_LINE = re.compile(r"Fixed (\d+) findings? in (\d+) files?")
 
 
@@ -411,7 +412,8 @@ def test_text_format_exact_and_sorted(cli, tmp_path):
     # The exact rendering, field for field, agrees with the JSON report.
     j = cli("--format", "json", "--select", "ALL", "sub", "b.py", "a_b.py", "a.py").json()
     expected = [
-        f"{f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']}" + (" [*]" if f["fixable"] else "")
+        f"{f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']} [{f['confidence']}]"
+        + (" [*]" if f["fixable"] else "")
         for f in j
     ]
     assert lines == expected

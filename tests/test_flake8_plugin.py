@@ -91,7 +91,7 @@ def test_fixture_folders_exist():
 def test_flake8_matches_cli_on_fixtures_and_examples():
     paths = [*FIXTURE_DIRS, EXAMPLES]
     # --isolated on both sides: the comparison is about the engine, not about configuration.
-    f8 = flake8_rows(flake8("--isolated", "--select", "UBL", *paths, cwd=ROOT))
+    f8 = flake8_rows(flake8("--isolated", "--select", "UBL,UBL007,UBL008", *paths, cwd=ROOT))
     cli = cli_rows("--isolated", "--select", "UBL", *paths, cwd=ROOT)
     assert f8, "flake8 reported no UBL finding at all: is the plugin registered?"
     assert len(f8) == len(set(f8)), "flake8 reported a finding twice"
@@ -141,6 +141,44 @@ def test_opt_in_codes_off_under_plain_flake8(tmp_path):
     # The same positions as the CLI with the same selection.
     cli = cli_rows("--extend-select", "UBL007,UBL008", "m.py", cwd=tmp_path)
     assert sorted(r[:4] for r in both) == sorted(r[:4] for r in cli)
+
+
+def test_select_ubl_gives_the_default_rules_like_the_cli(tmp_path):
+    (tmp_path / "m.py").write_text(MIXED_SRC)
+    selected = flake8_rows(flake8("--select", "UBL", "m.py", cwd=tmp_path))
+    assert codes(selected) == {"UBL001", "UBL002"} == codes(cli_rows("m.py", cwd=tmp_path)), selected
+    # an opt-in rule is reported once named in full, in select or extend-select
+    named = flake8_rows(flake8("--select", "UBL,UBL008", "m.py", cwd=tmp_path))
+    assert codes(named) == {"UBL001", "UBL002", "UBL008"}, named
+
+
+@pytest.mark.parametrize("config, message", [
+    ("max-length = abc", "flake8: error: argument --max-length (unbounded-lint): must be a positive integer, got 'abc'"),
+    ("max-length = 0", "must be a positive integer, got '0'"),
+    ("min-confidence = sure", "flake8: error: argument --min-confidence (unbounded-lint): invalid choice: 'sure'"),
+])
+def test_bad_plugin_option_in_config_is_a_usage_error(tmp_path, config, message):
+    (tmp_path / "a.py").write_text(LIST_SRC)
+    (tmp_path / "setup.cfg").write_text(f"[flake8]\n{config}\n")
+    proc = flake8("a.py", cwd=tmp_path)
+    assert proc.returncode == 2, proc
+    assert message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_bad_plugin_option_on_the_command_line_is_a_usage_error(tmp_path):
+    (tmp_path / "a.py").write_text(LIST_SRC)
+    proc = flake8("--max-length", "many", "a.py", cwd=tmp_path)
+    assert proc.returncode == 2 and "flake8: error:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_plugin_reads_the_knowledge_keys_of_pyproject(tmp_path):
+    (tmp_path / "a.py").write_text(LIST_SRC)
+    assert flake8_rows(flake8("--select", "UBL", "a.py", cwd=tmp_path))
+    (tmp_path / "pyproject.toml").write_text('[tool.unbounded-lint]\nbounded-containers = ["a:H"]\n')
+    assert flake8_rows(flake8("--select", "UBL", "a.py", cwd=tmp_path)) == []
+    (tmp_path / "pyproject.toml").write_text('[tool.unbounded-lint]\nbounded-container = ["a:H"]\n')
+    proc = flake8("a.py", cwd=tmp_path)
+    assert proc.returncode == 2 and "did you mean 'bounded-containers'?" in proc.stderr, proc.stderr
 
 
 def test_max_length_option_changes_hint(tmp_path):

@@ -30,13 +30,13 @@ UNSAFE_FIX = Fix("add maxsize", (), Applicability.UNSAFE)
 
 def finding(path="src/app.py", line=12, column=9, end_line=None, end_column=None, code="UBL001",
             message="'self.losses' grows without bound (append)", fix=None, confidence=Confidence.MEDIUM,
-            container="self.losses", fingerprint="self.losses.append(loss)"):
+            container="self.losses", fingerprint="self.losses.append(loss)", because="", heuristics=()):
     return Finding(
         path=path, line=line, column=column,
         end_line=line if end_line is None else end_line,
         end_column=column + 22 if end_column is None else end_column,
         code=code, message=message, container=container, confidence=confidence, fix=fix,
-        fingerprint=fingerprint,
+        fingerprint=fingerprint, because=because, heuristics=heuristics,
     )
 
 
@@ -80,10 +80,33 @@ def test_unknown_format():
 
 def test_text(results):
     assert render("text", results) == (
-        "src/app.py:12:9: UBL001 'self.losses' grows without bound (append) [*]\n"
-        "src/app.py:30:5: UBL004 'self.q.pop(0)' is O(n): use a deque [*]\n"
-        "src/plots.py:3:11: UBL005 figure 'fig' is never closed\n"
+        "src/app.py:12:9: UBL001 'self.losses' grows without bound (append) [medium] [*]\n"
+        "src/app.py:30:5: UBL004 'self.q.pop(0)' is O(n): use a deque [medium] [*]\n"
+        "src/plots.py:3:11: UBL005 figure 'fig' is never closed [high]\n"
     )
+
+
+def test_text_without_the_tier(results):
+    assert render("text", results, show_confidence=False).splitlines()[0] == (
+        "src/app.py:12:9: UBL001 'self.losses' grows without bound (append) [*]")
+
+
+def test_text_show_reasons_prints_because_and_heuristics():
+    one = finding(path="a.py", message="grows", because="module global 'X', alive for the whole process",
+                  heuristics=("config-short-lived",))
+    assert render("text", [FileResult("a.py", (one,))], show_reasons=True) == (
+        "a.py:12:9: UBL001 grows [medium]\n"
+        "    because: module global 'X', alive for the whole process\n"
+        "    heuristics: config-short-lived\n"
+    )
+    assert "because" not in render("text", [FileResult("a.py", (one,))])
+
+
+def test_text_summary_counts_findings_below_min_confidence():
+    one = FileResult("a.py", (finding(path="a.py"),), below_confidence=2)
+    assert render("text", [one], summary=True).endswith("Found 1 finding (2 more below --min-confidence).\n")
+    none = FileResult("b.py", (), below_confidence=3)
+    assert render("text", [none], summary=True) == "Found 0 findings (3 more below --min-confidence).\n"
 
 
 def test_text_empty():
@@ -93,15 +116,15 @@ def test_text_empty():
 
 def test_text_unsafe_fix_marker_only_with_unsafe_fixes():
     result = [FileResult("q.py", (finding(path="q.py", code="UBL007", fix=UNSAFE_FIX, message="m"),))]
-    assert render("text", result) == "q.py:12:9: UBL007 m\n"
-    assert render("text", result, unsafe_fixes=True) == "q.py:12:9: UBL007 m [*]\n"
+    assert render("text", result) == "q.py:12:9: UBL007 m [medium]\n"
+    assert render("text", result, unsafe_fixes=True) == "q.py:12:9: UBL007 m [medium] [*]\n"
 
 
 def test_text_color(results):
     out = render("text", results, color=True)
     first = out.splitlines()[0]
     assert first == ("\x1b[1msrc/app.py\x1b[0m:12:9: \x1b[1m\x1b[31mUBL001\x1b[0m "
-                     "'self.losses' grows without bound (append) \x1b[36m[*]\x1b[0m")
+                     "'self.losses' grows without bound (append)\x1b[2m [medium]\x1b[0m \x1b[36m[*]\x1b[0m")
     assert "\x1b[" not in render("text", results, color=False)
 
 
@@ -110,7 +133,7 @@ def test_text_show_source_from_sources():
     result = [FileResult("a.py", (finding(path="a.py", line=3, column=3, message="grows", fix=SAFE_FIX),))]
     out = render("text", result, show_source=True, sources={"a.py": source})
     assert out == (
-        "a.py:3:3: UBL001 grows [*]\n"
+        "a.py:3:3: UBL001 grows [medium] [*]\n"
         "\t\tself.losses.append(loss)\n"
         "\t\t^\n"
     )
@@ -155,6 +178,8 @@ def test_json(results):
         "message": "'self.losses' grows without bound (append)",
         "fixable": True,
         "confidence": "medium",
+        "because": "",
+        "heuristics": [],
     }
     assert [(d["path"], d["line"], d["code"], d["fixable"], d["confidence"]) for d in data] == [
         ("src/app.py", 12, "UBL001", True, "medium"),
@@ -277,7 +302,8 @@ def test_sarif_results(results):
         "artifactLocation": {"uri": "src/app.py"},
         "region": {"startLine": 12, "startColumn": 9, "endLine": 12, "endColumn": 31},
     }
-    assert run["results"][2]["properties"] == {"confidence": "high", "fixable": False}
+    assert run["results"][2]["properties"] == {"confidence": "high", "fixable": False, "because": "",
+                                               "heuristics": []}
     assert run["columnKind"] == "unicodeCodePoints"
 
 
@@ -413,3 +439,13 @@ def test_documented_sarif_example_matches_the_schema():
 def test_documented_junit_example_parses():
     (block,) = _doc_blocks("xml")
     assert ET.fromstring(block.split("\n", 1)[1]).tag == "testsuite"
+
+
+def test_sarif_message_and_json_carry_the_because():
+    one = finding(because="module global 'H', alive for the whole process", heuristics=("config-long-lived",))
+    result = json.loads(render("sarif", [FileResult("src/app.py", (one,))]))["runs"][0]["results"][0]
+    assert result["message"]["text"] == ("'self.losses' grows without bound (append). "
+                                         "Why: module global 'H', alive for the whole process")
+    assert result["properties"]["heuristics"] == ["config-long-lived"]
+    (data,) = json.loads(render("json", [FileResult("src/app.py", (one,))]))
+    assert data["because"] == "module global 'H', alive for the whole process"

@@ -27,11 +27,13 @@ from .types import Applicability, Confidence, FileResult, Finding, Fix, Settings
 
 CACHE_DIR_NAME = ".unbounded_lint_cache"
 ENV_VAR = "UNBOUNDED_LINT_CACHE_DIR"
-FORMAT = 2
+FORMAT = 3
 PACK_NAME = "pack.json"
 # Entries kept per settings key: far more files than any repository lints in one go, and a
 # bound on a folder that would otherwise collect one entry per version of every file.
 MAX_ENTRIES = 200_000
+KNOWLEDGE_FIELDS = ("short_lived_classes", "long_lived_classes", "bounded_containers",
+                    "fixed_key_words", "teardown_methods")
 
 
 def settings_key(settings: Settings) -> str:
@@ -44,6 +46,8 @@ def settings_key(settings: Settings) -> str:
         "rules=" + ",".join(f"{code}:{rule.version}" for code, rule in RULES.items()),
         "select=" + ",".join(sorted(settings.select)),
         f"max_length={settings.max_length}", f"min_confidence={int(settings.min_confidence)}",
+        # The project's declared knowledge changes findings too (per module, see knowledge.py).
+        *(f"{name}=" + ",".join(sorted(getattr(settings, name))) for name in KNOWLEDGE_FIELDS),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
@@ -146,10 +150,12 @@ def _encode(result: FileResult) -> dict:
     return {
         "error": result.error,
         "noqa": result.noqa_suppressed,
+        "below": result.below_confidence,
         "findings": [
             [f.line, f.column, f.end_line, f.end_column, f.code, f.message, f.container,
              int(f.confidence), f.fingerprint,
-             None if f.fix is None else [f.fix.description, f.fix.applicability.value]]
+             None if f.fix is None else [f.fix.description, f.fix.applicability.value],
+             f.because, list(f.heuristics)]
             for f in result.findings
         ],
     }
@@ -161,15 +167,15 @@ def _decode(path: str, digest: str, data: dict) -> FileResult:
     if not (error is None or isinstance(error, str)) or not isinstance(data["findings"], list):
         raise ValueError("malformed cache entry")
     for row in data["findings"]:
-        line, col, end_line, end_col, code, message, container, conf, fingerprint, fix = row
+        line, col, end_line, end_col, code, message, container, conf, fingerprint, fix, because, heuristics = row
         if not all(isinstance(v, int) for v in (line, col, end_line, end_col)) or not isinstance(message, str):
             raise ValueError("malformed cache entry")
         findings.append(Finding(
             path=path, line=line, column=col, end_line=end_line, end_column=end_col, code=code,
             message=message, container=container, confidence=Confidence(conf),
-            fingerprint=fingerprint,
+            fingerprint=fingerprint, because=str(because), heuristics=tuple(map(str, heuristics)),
             # Cached findings keep whether they are fixable, not the edits: --fix re-lints.
             fix=None if fix is None else Fix(fix[0], (), Applicability(fix[1])),
         ))
     return FileResult(path, tuple(findings), error=data["error"], source_hash=digest,
-                      noqa_suppressed=data.get("noqa", 0))
+                      noqa_suppressed=data.get("noqa", 0), below_confidence=data.get("below", 0))

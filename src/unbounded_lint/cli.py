@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections import Counter
+from dataclasses import replace
 from typing import Dict, List, Optional, Sequence
 
 from . import __version__
@@ -24,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="unbounded-lint",
         description="Find (and fix) unbounded containers that leak memory in long-running Python programs.",
         epilog="Rules: UBL001-UBL006 on by default, UBL007 and UBL008 opt-in. "
-               "`unbounded-lint --explain UBL001` prints a rule's documentation.",
+               "`unbounded-lint --explain UBL001` prints a rule's documentation. "
+               "`unbounded-lint server` runs the language server (see docs/editors.md).",
     )
     p.add_argument("paths", nargs="*", help="files or folders to lint (default: .); '-' reads standard input")
     sel = p.add_argument_group("rule selection")
@@ -36,6 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
     sel.add_argument("--max-length", type=int, metavar="N", help="the bound the fixes use (default 1000)")
     sel.add_argument("--min-confidence", choices=("low", "medium", "high"),
                      help="hide findings below this confidence (default medium)")
+    know = p.add_argument_group("project knowledge (see docs/configuration.md)")
+    know.add_argument("--short-lived-classes", metavar="CLASSES",
+                      help="comma-separated classes that live for one request/query/job ('pkg.mod:Class'): "
+                           "their findings drop to low")
+    know.add_argument("--long-lived-classes", metavar="CLASSES",
+                      help="comma-separated classes that live as long as the program (singletons, servers)")
+    know.add_argument("--bounded-containers", metavar="NAMES",
+                      help="comma-separated containers bounded elsewhere ('pkg.mod:Class.attr', 'pkg.mod:GLOBAL')")
+    know.add_argument("--extend-fixed-key-words", metavar="WORDS",
+                      help="words that name a fixed key space, on top of the built-in ones (e.g. tenant)")
+    know.add_argument("--extend-teardown-methods", metavar="NAMES",
+                      help="method names that run only when the owner ends, on top of close/stop/...")
+    know.add_argument("--src", metavar="FOLDERS",
+                      help="comma-separated source roots that module names start below (default: .,src)")
     files = p.add_argument_group("files and configuration")
     files.add_argument("--config", metavar="PATH", help="pyproject.toml to read [tool.unbounded-lint] from")
     files.add_argument("--isolated", action="store_true", help="ignore every configuration file")
@@ -46,13 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
     files.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false",
                        help="lint git-ignored files too")
     files.add_argument("--force-exclude", action="store_true", help="apply exclusions to files named explicitly")
-    files.add_argument("--stdin-filename", metavar="NAME", help="the file name to report for source read from stdin ('-')")
+    files.add_argument("--stdin-filename", metavar="NAME",
+                       help="read the source from standard input and report it as NAME (like ruff)")
     out = p.add_argument_group("output")
     out.add_argument("--format", "--output-format", dest="format", default="text",
                      choices=("text", "json", "github", "sarif", "junit"), help="report format (default text)")
     out.add_argument("--output-file", "-o", metavar="PATH", help="write the report to a file instead of stdout")
     out.add_argument("--show-source", action="store_true", help="show the offending line with a caret (text format)")
-    out.add_argument("--statistics", action="store_true", help="print the number of findings per code instead")
+    out.add_argument("--show-reasons", action="store_true",
+                     help="print why each finding was made (owner, what makes it long-lived, heuristics)")
+    out.add_argument("--statistics", action="store_true",
+                     help="print the number of findings per code instead (as JSON with --format json)")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     out.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     out.add_argument("-v", "--verbose", action="store_true", help="print tracebacks of internal errors")
@@ -86,10 +106,21 @@ def _cli_overrides(args: argparse.Namespace) -> Dict[str, object]:
         "max_length": args.max_length, "min_confidence": args.min_confidence,
         "exclude": args.exclude, "extend_exclude": args.extend_exclude,
         "per_file_ignores": pfi, "respect_gitignore": args.respect_gitignore,
+        "short_lived_classes": args.short_lived_classes, "long_lived_classes": args.long_lived_classes,
+        "bounded_containers": args.bounded_containers, "extend_fixed_key_words": args.extend_fixed_key_words,
+        "extend_teardown_methods": args.extend_teardown_methods, "src": args.src,
     }
 
 
+# Subcommands run their own parser: `unbounded-lint server`. A folder named like one is
+# linted with `unbounded-lint ./server`.
+SUBCOMMANDS: Dict[str, str] = {"server": "Language Server over stdio (needs the 'lsp' extra)"}
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        return _subcommand(argv[0], argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -107,6 +138,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_ERROR
 
 
+def _subcommand(name: str, argv: List[str]) -> int:
+    if name == "server":
+        from .server import main as server_main
+
+        return server_main(argv)
+    raise AssertionError(name)  # pragma: no cover - SUBCOMMANDS and this dispatch go together
+
+
 def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from .config import ConfigError, discover_files, find_pyproject, load_config
 
@@ -120,10 +159,13 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error("--max-length must be a positive integer")
     if args.jobs < 0:
         parser.error("--jobs must be 0 (auto) or more")
-    paths = args.paths or ["."]
+    # As in ruff, --stdin-filename alone means "read standard input", not "lint the folder".
+    paths = args.paths or (["-"] if args.stdin_filename else ["."])
     stdin = paths == ["-"]
     if "-" in paths and not stdin:
         parser.error("'-' (standard input) cannot be combined with other paths")
+    if args.stdin_filename and not stdin:
+        parser.error("--stdin-filename reads standard input: give no paths (or '-')")
     try:
         if args.isolated:
             pyproject = None
@@ -145,6 +187,9 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"{path}: no such file or folder", file=sys.stderr)
     files = discover_files([p for p in paths if p not in missing], config, force_exclude=args.force_exclude)
     files = [_display(f) for f in files]
+    if not files and not missing and not args.quiet:
+        # ruff's wording and status: a warning, not an error (exit 0); -q, as in ruff, hides it.
+        print("warning: No Python files found under the given path(s)", file=sys.stderr)
 
     if args.fix or args.diff or args.add_noqa:
         status = _run_fix(args, config, files)
@@ -199,8 +244,7 @@ def _apply_baseline(args: argparse.Namespace, results: List[FileResult], root: s
         if matched and not args.quiet:
             print(f"{matched} findings hidden by the baseline {args.baseline}.", file=sys.stderr)
         keep = set(map(id, new))
-        results = [FileResult(r.path, tuple(f for f in r.findings if id(f) in keep), r.error, r.source_hash,
-                              r.noqa_suppressed) for r in results]
+        results = [replace(r, findings=tuple(f for f in r.findings if id(f) in keep)) for r in results]
     return results
 
 
@@ -214,11 +258,12 @@ def _emit(args: argparse.Namespace, results: Sequence[FileResult]) -> int:
 
     findings = [f for r in results for f in r.findings]
     if args.statistics:
-        text = statistics(findings, args.unsafe_fixes)
+        text = statistics(findings, args.unsafe_fixes, as_json=args.format == "json")
     else:
         to_terminal = not args.output_file and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = render(args.format, results, color=to_terminal, show_source=args.show_source,
-                      summary=args.format == "text" and not args.quiet, unsafe_fixes=args.unsafe_fixes)
+                      summary=args.format == "text" and not args.quiet, unsafe_fixes=args.unsafe_fixes,
+                      show_reasons=args.show_reasons)
     _write(args, text)
     if findings and not args.exit_zero:
         return EXIT_FINDINGS
@@ -234,11 +279,20 @@ def _write(args: argparse.Namespace, text: str) -> None:
         sys.stdout.flush()
 
 
-def statistics(findings: Sequence[Finding], unsafe: bool) -> str:
+def statistics(findings: Sequence[Finding], unsafe: bool, as_json: bool = False) -> str:
+    """Findings per code, most frequent first: ruff's ``--statistics`` table, or with
+    ``as_json`` ruff's JSON form, ``[{"code", "name", "count", "fixable"}]``."""
     from .rules import RULES
 
     counts = Counter(f.code for f in findings)
     fixable = Counter(f.code for f in findings if f.fixable_with(unsafe))
+    if as_json:
+        import json
+
+        rows = [{"code": code, "name": RULES[code].name if code in RULES else "", "count": n,
+                 "fixable": fixable[code] > 0}
+                for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        return json.dumps(rows, indent=2) + "\n"
     lines = []
     for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         mark = "[*]" if fixable[code] else "[ ]"

@@ -15,7 +15,8 @@ Public API
     when ``find_pyproject`` found nothing) and apply ``cli`` on top. ``cli`` maps the option
     names with underscores (``select``, ``ignore``, ``extend_select``, ``max_length``,
     ``exclude``, ``extend_exclude``, ``per_file_ignores``, ``respect_gitignore``,
-    ``min_confidence``) to the value given on the command line, or ``None`` when the flag was
+    ``min_confidence``, ``short_lived_classes``, ``long_lived_classes``,
+    ``bounded_containers``, ``extend_fixed_key_words``, ``extend_teardown_methods``, ``src``) to the value given on the command line, or ``None`` when the flag was
     not given. A CLI value *replaces* the file's value for that same key. List values may be
     given as a list/tuple or as one comma-separated string; ``per_file_ignores`` as a mapping
     ``{glob: codes}``, a list of ``"glob:CODE,CODE"`` strings, or one string of such items
@@ -112,6 +113,12 @@ KEYS: Dict[str, str] = {
     "per-file-ignores": "a table of glob pattern = list of codes",
     "respect-gitignore": "a boolean",
     "min-confidence": 'one of "low", "medium", "high"',
+    "short-lived-classes": 'a list of classes, "pkg.module:Class" or "Class"',
+    "long-lived-classes": 'a list of classes, "pkg.module:Class" or "Class"',
+    "bounded-containers": 'a list of containers, "pkg.module:Class.attr" or "pkg.module:GLOBAL"',
+    "extend-fixed-key-words": "a list of words (lower-case identifiers)",
+    "extend-teardown-methods": "a list of method names",
+    "src": "a list of source folders (relative to the project root)",
 }
 
 _CLI_FLAG = {key: "--" + key for key in KEYS}
@@ -141,6 +148,12 @@ class Config:
     respect_gitignore: bool = True
     path: Optional[str] = None
     root: str = ""
+    # Declared knowledge as written ("pkg.module:Class"); settings_for() narrows it to the
+    # entries that apply to one file's module.
+    short_lived_classes: Tuple[str, ...] = ()
+    long_lived_classes: Tuple[str, ...] = ()
+    bounded_containers: Tuple[str, ...] = ()
+    src: Tuple[str, ...] = (".", "src")
 
     @property
     def root_path(self) -> Path:
@@ -170,12 +183,28 @@ class Config:
         dropped = set(self.ignored_codes_for(path))
         return tuple(code for code in self.settings.select if code not in dropped)
 
+    def module_name(self, path: "os.PathLike[str] | str") -> str:
+        """The dotted module name of ``path`` under the project's source roots (``src``)."""
+        from .knowledge import module_name
+
+        return module_name(os.fspath(path), str(self.root_path), self.src)
+
     def settings_for(self, path: "os.PathLike[str] | str") -> Settings:
-        """``settings`` with ``select`` narrowed to ``codes_for(path)``."""
+        """``settings`` with ``select`` narrowed to ``codes_for(path)`` and the declared
+        classes and containers narrowed to those of the file's module."""
         codes = self.codes_for(path)
-        if codes == self.settings.select:
-            return self.settings
-        return replace(self.settings, select=codes)
+        settings = self.settings if codes == self.settings.select else replace(self.settings, select=codes)
+        if self.short_lived_classes or self.long_lived_classes or self.bounded_containers:
+            from .knowledge import entries_for
+
+            module = self.module_name(path)
+            settings = replace(
+                settings,
+                short_lived_classes=entries_for(self.short_lived_classes, module),
+                long_lived_classes=entries_for(self.long_lived_classes, module),
+                bounded_containers=entries_for(self.bounded_containers, module),
+            )
+        return settings
 
     def is_excluded(self, path: "os.PathLike[str] | str") -> bool:
         """Whether ``exclude``/``extend-exclude`` match ``path`` or one of its parent folders."""
@@ -458,6 +487,39 @@ def _confidence(value: Any, key: str, where: str, cli: bool) -> Confidence:
     raise _wrong_type(where, key, value)
 
 
+_OBJECT = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:)?"
+                     r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_WORD = re.compile(r"^[a-z][a-z0-9]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _object_names(value: Any, key: str, where: str, cli: bool) -> Tuple[str, ...]:
+    """``"pkg.module:Class.attr"`` or ``"Class"``: a dotted module, a colon, a dotted name."""
+    items = _string_list(value, key, where, cli)
+    for item in items:
+        if not _OBJECT.match(item):
+            raise ConfigError(f"{where}: {item!r} is not of the form 'pkg.module:Name' or 'Name' "
+                              "(a dotted module, a colon, then a class, 'Class.attr' or a global)")
+    return items
+
+
+def _words(value: Any, key: str, where: str, cli: bool) -> Tuple[str, ...]:
+    items = _string_list(value, key, where, cli)
+    for item in items:
+        if not _WORD.match(item):
+            raise ConfigError(f"{where}: {item!r} is not a word; key names are split into lower-case "
+                              "words ('tenant_id' is 'tenant' and 'id'), so give one such word")
+    return items
+
+
+def _identifiers(value: Any, key: str, where: str, cli: bool) -> Tuple[str, ...]:
+    items = _string_list(value, key, where, cli)
+    for item in items:
+        if not _IDENTIFIER.match(item):
+            raise ConfigError(f"{where}: {item!r} is not a method name")
+    return items
+
+
 _VALIDATORS = {
     "select": _selectors,
     "ignore": _selectors,
@@ -468,6 +530,12 @@ _VALIDATORS = {
     "per-file-ignores": _per_file_ignores,
     "respect-gitignore": _bool,
     "min-confidence": _confidence,
+    "short-lived-classes": _object_names,
+    "long-lived-classes": _object_names,
+    "bounded-containers": _object_names,
+    "extend-fixed-key-words": _words,
+    "extend-teardown-methods": _identifiers,
+    "src": _string_list,
 }
 
 
@@ -529,7 +597,10 @@ def load_config(pyproject: "Optional[os.PathLike[str] | str]", cli: Optional[Map
         select=select,
         max_length=values.get("max-length", Settings.max_length),
         min_confidence=values.get("min-confidence", Settings.min_confidence),
+        fixed_key_words=frozenset(values.get("extend-fixed-key-words", ())),
+        teardown_methods=frozenset(values.get("extend-teardown-methods", ())),
     )
+    _check_lifetimes(values, path)
     root = str(path.parent) if path is not None else os.getcwd()
     return Config(
         settings=settings,
@@ -539,7 +610,20 @@ def load_config(pyproject: "Optional[os.PathLike[str] | str]", cli: Optional[Map
         respect_gitignore=values.get("respect-gitignore", True),
         path=str(path) if path is not None else None,
         root=root,
+        short_lived_classes=values.get("short-lived-classes", ()),
+        long_lived_classes=values.get("long-lived-classes", ()),
+        bounded_containers=values.get("bounded-containers", ()),
+        src=values.get("src", (".", "src")),
     )
+
+
+def _check_lifetimes(values: Mapping[str, Any], path: Optional[Path]) -> None:
+    """A class cannot be declared both short-lived and long-lived."""
+    both = sorted(set(values.get("short-lived-classes", ())) & set(values.get("long-lived-classes", ())))
+    if both:
+        where = f"{path}: [tool.{TOOL_TABLE}]" if path is not None else "command line"
+        raise ConfigError(f"{where}: {', '.join(repr(b) for b in both)} is in both short-lived-classes "
+                          "and long-lived-classes")
 
 
 # --------------------------------------------------------------------------- file discovery

@@ -12,13 +12,18 @@ import io
 import re
 import sys
 import tokenize
+from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple
 
 from .types import Confidence, Finding, FileResult, Settings
 
 # flake8's syntax; codes have one or more letters (UBL001, E501).
 NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-ENGINE_VERSION = "2"
+# The file-level exemption, as ruff has one: "unbounded-lint: noqa" in a comment on a line of
+# its own, anywhere in the file, exempts the whole file (or, with codes, those codes).
+FILE_NOQA = re.compile(r"^[ \t\f]*#\s*unbounded-lint:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?\s*$",
+                       re.IGNORECASE | re.MULTILINE)
+ENGINE_VERSION = "3"
 # Words whose absence proves a module can have no finding: every rule needs one of them.
 TRIGGERS = (b".append", b".extend", b".insert", b".add", b".update", b".setdefault", b".put",
             b"+=", b"|=", b".pop", b"del ", b"figure", b"subplot", b"gcf", b"cache", b"] =", b"]=",
@@ -99,7 +104,7 @@ def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settin
         # Parsed all the same: a syntax error is reported whether or not rules could fire.
         return FileResult(path, source_hash=digest)
     try:
-        findings = list(lint_tree(tree, text, path, settings))
+        findings, below = lint_tree_counted(tree, text, path, settings)
     except RecursionError:
         return FileResult(path, error="cannot analyse: too deeply nested", source_hash=digest)
     except Exception as exc:  # noqa: BLE001 - an internal error must not stop the run
@@ -111,7 +116,8 @@ def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settin
         kept = [f for f in findings if not is_suppressed(lines, f)]
         suppressed = len(findings) - len(kept)
         findings = kept
-    return FileResult(path, tuple(findings), source_hash=digest, noqa_suppressed=suppressed)
+    return FileResult(path, tuple(findings), source_hash=digest, noqa_suppressed=suppressed,
+                      below_confidence=below)
 
 
 def is_test_file(path: str) -> bool:
@@ -124,31 +130,65 @@ def is_test_file(path: str) -> bool:
 
 def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> List[Finding]:
     """Run every enabled rule over an already parsed module (flake8 hands us its tree)."""
+    return lint_tree_counted(tree, text, path, settings)[0]
+
+
+def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings) -> Tuple[List[Finding], int]:
+    """``lint_tree``, plus how many findings fell below ``settings.min_confidence``."""
     from .analysis.containers import analyse_module
+    from .knowledge import apply_knowledge
+    from .owners import OwnerIndex
     from .rules import RULES
 
+    exempt = file_exemption(text)
+    if exempt is not None:
+        if not exempt:
+            return [], 0
+        settings = replace(settings, select=tuple(c for c in settings.select
+                                                  if not any(c.startswith(e) for e in exempt)))
     lines = split_lines(text)
-    facts = analyse_module(tree, lines)
+    facts = analyse_module(tree, lines, settings)
+    owners = OwnerIndex(facts)
     findings: List[Finding] = []
+    below: List[Finding] = []
     in_tests = is_test_file(path)
     for code, rule in RULES.items():
         if code not in settings.select:
             continue
         for report in rule.check(facts, settings):
-            confidence = Confidence.LOW if in_tests else report.confidence
-            if confidence < settings.min_confidence:
-                continue
             node = report.node
+            owner = owners.describe(node, code, report.confidence, in_tests)
             line, col = facts.position(node)
             end_line, end_col = facts.end_position(node)
             fingerprint = " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
-            findings.append(Finding(
+            finding: Optional[Finding] = apply_knowledge(Finding(
                 path=path, line=line, column=col + 1, end_line=end_line, end_column=end_col + 1,
                 code=code, message=report.message, container=report.container,
-                confidence=confidence, fix=report.fix, fingerprint=fingerprint,
-            ))
+                confidence=report.confidence, fix=report.fix, fingerprint=fingerprint,
+                because=owner.because,
+            ), owner, settings)
+            if finding is None:
+                continue
+            if in_tests and finding.confidence is not Confidence.LOW:
+                finding = replace(finding, confidence=Confidence.LOW)
+            (findings if finding.confidence >= settings.min_confidence else below).append(finding)
     findings.sort(key=lambda f: f.sort_key)
-    return _dedupe(findings)
+    below.sort(key=lambda f: f.sort_key)
+    return _dedupe(findings), len(_dedupe(below))
+
+
+def file_exemption(text: str) -> Optional[Tuple[str, ...]]:
+    """None: no file-level ``# unbounded-lint: noqa``; (): the whole file; else the codes (or
+    prefixes) exempted in the whole file."""
+    if "unbounded-lint" not in text.lower():  # a tenth of the regex's cost on the usual file
+        return None
+    codes: List[str] = []
+    for match in FILE_NOQA.finditer(text):
+        listed = match.group("codes")
+        if not listed:
+            return ()
+        codes.extend(c.upper() for c in re.split(r"[,\s]+", listed) if c)
+    return tuple(codes) if codes else None
 
 
 def _dedupe(findings: Sequence[Finding]) -> List[Finding]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import FrozenSet, Optional, Tuple
 
 
 class Confidence(enum.IntEnum):
@@ -110,6 +110,12 @@ class Finding:
     # The source text of the statement holding the finding, whitespace-normalised; baselines
     # key on it so that findings survive code moving up or down.
     fingerprint: str = ""
+    # Names of the named heuristics that lowered or otherwise touched the finding
+    # ("config-short-lived", ...), so users can see and switch off what decided its tier.
+    heuristics: Tuple[str, ...] = ()
+    # One human sentence on why the owner is thought to live long (and what lowered it):
+    # "instance attribute of TradingBot, which is created at module level; grown in on_tick()".
+    because: str = ""
 
     @property
     def fixable(self) -> bool:
@@ -134,6 +140,17 @@ class Settings:
     select: Tuple[str, ...] = DEFAULT_SELECT
     max_length: int = 1000
     min_confidence: Confidence = Confidence.MEDIUM
+    # What the project knows about its own code ([tool.unbounded-lint] short-lived-classes,
+    # long-lived-classes, bounded-containers), already narrowed to the file's module, so that
+    # files without an entry share one cache key. Class names are qualnames ("Outer.Inner");
+    # containers are "Class.attr", "GLOBAL" or "function.local".
+    short_lived_classes: FrozenSet[str] = frozenset()
+    long_lived_classes: FrozenSet[str] = frozenset()
+    bounded_containers: FrozenSet[str] = frozenset()
+    # Words added to the analysis' own lists: key names from a fixed domain ("tenant"), and
+    # method names that run only when the owner ends ("release").
+    fixed_key_words: FrozenSet[str] = frozenset()
+    teardown_methods: FrozenSet[str] = frozenset()
 
     def enabled(self, code: str) -> bool:
         return code in self.select
@@ -148,3 +165,6 @@ class FileResult:
     error: Optional[str] = None  # one line, e.g. "cannot parse: invalid syntax (line 3)"
     source_hash: str = ""
     noqa_suppressed: int = 0
+    # Findings dropped because their confidence is below ``Settings.min_confidence``: the
+    # summary says "N more below --min-confidence".
+    below_confidence: int = 0

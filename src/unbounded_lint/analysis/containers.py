@@ -11,9 +11,9 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
-from ..types import Confidence
+from ..types import Confidence, Settings
 from .model import ClassInfo, Container, CType, Event, FuncInfo
 from .walker import Walker
 
@@ -95,8 +95,9 @@ def _key_node(ev: Event) -> Optional[ast.AST]:
     return None
 
 
-def fixed_key_domain(ev: Event) -> bool:
-    """A key named like a partition, topic, thread, status code, datacenter or class."""
+def fixed_key_domain(ev: Event, extra_words: FrozenSet[str] = frozenset()) -> bool:
+    """A key named like a partition, topic, thread, status code, datacenter or class (or one
+    of ``extra_words``, the project's own from ``extend-fixed-key-words``)."""
     key = _key_node(ev)
     if key is None:
         return False
@@ -117,17 +118,17 @@ def fixed_key_domain(ev: Event) -> bool:
     words = name_words(name)
     if words and words[-1] == "name" and not OUTSIDE_NAME_WORDS.intersection(words[:-1]):
         return True
-    return any(w in FIXED_KEY_WORDS for w in words)
+    return any(w in FIXED_KEY_WORDS or w in extra_words for w in words)
 
 
 TEARDOWN_WORDS = frozenset({"close", "closed", "shutdown", "stop", "stopped", "disconnect",
                             "disconnected", "teardown", "terminate", "dispose", "destroy"})
 
 
-def is_teardown_method(name: str) -> bool:
+def is_teardown_method(name: str, extra_names: FrozenSet[str] = frozenset()) -> bool:
     """Methods that run when the owner is finished with: emptying a container there does not
-    bound it while the owner works."""
-    if name in ("__exit__", "__aexit__", "__del__"):
+    bound it while the owner works. ``extra_names``: the project's own (``extend-teardown-methods``)."""
+    if name in ("__exit__", "__aexit__", "__del__") or name in extra_names:
         return True
     words = name_words(name)
     # close(), on_close(), connectionClosed(), _handle_disconnect(); not _close_stream(),
@@ -170,7 +171,10 @@ def _callers(methods: Dict[str, FuncInfo]) -> Dict[str, Set[str]]:
 class ModuleFacts:
     """Everything the rules need to know about one module."""
 
-    def __init__(self, tree: ast.Module, lines: List[str]) -> None:
+    def __init__(self, tree: ast.Module, lines: List[str], settings: Optional[Settings] = None) -> None:
+        # The one spot that reads the project's extra words from the settings.
+        self.extra_fixed_key_words = settings.fixed_key_words if settings else frozenset()
+        self.extra_teardown_methods = settings.teardown_methods if settings else frozenset()
         self.tree = tree
         self.lines = lines
         walker = Walker(tree).run()
@@ -263,7 +267,7 @@ class ModuleFacts:
             ctor = {name for name, f in methods.items() if f.is_ctor or is_init_hook(name)}
             # the owner's own close(), not disconnect(sid), which ends one item of many
             teardown = {name for name, f in methods.items()
-                        if is_teardown_method(name) and _no_required_args(f)} - ctor
+                        if is_teardown_method(name, self.extra_teardown_methods) and _no_required_args(f)} - ctor
             changed = True
             while changed:
                 changed = False
@@ -505,7 +509,8 @@ class ModuleFacts:
             return "a registry of the program's own handlers, routes or plugins"
         if container.ctype.kind in ("set", "dict") and self._remembers_once(container, ev):
             return "remembers what was warned about: one key per distinct message the code emits"
-        if container.ctype.kind in ("dict", "set") and ev.depth == 0 and fixed_key_domain(ev):
+        if container.ctype.kind in ("dict", "set") and ev.depth == 0 \
+                and fixed_key_domain(ev, self.extra_fixed_key_words):
             return "keyed by a fixed domain (partition, topic, thread, status, class...)"
         if func is not None:
             if func.is_method and is_setup_method(func.name):
@@ -662,5 +667,5 @@ def _pure(node: ast.AST) -> bool:
             return False
 
 
-def analyse_module(tree: ast.Module, lines: List[str]) -> ModuleFacts:
-    return ModuleFacts(tree, lines)
+def analyse_module(tree: ast.Module, lines: List[str], settings: Optional[Settings] = None) -> ModuleFacts:
+    return ModuleFacts(tree, lines, settings)

@@ -26,8 +26,12 @@ Options (every renderer accepts them all and ignores the ones it does not use):
     Source text by ``Finding.path`` for ``show_source`` (e.g. for stdin); paths not in it are
     read from disk (decoded like Python does).
 ``summary: bool = False`` (text)
-    Append ruff's closing lines: ``Found N findings.`` and ``[*] K fixable with the --fix
-    option.``.
+    Append ruff's closing lines: ``Found N findings.`` (with ``(M more below
+    --min-confidence)`` when findings were hidden) and ``[*] K fixable with the --fix option.``.
+``show_confidence: bool = True`` (text)
+    Append the finding's tier, `` [low]``/`` [medium]``/`` [high]``, before the `` [*]`` mark.
+``show_reasons: bool = False`` (text)
+    Print ``because: ...`` (and ``heuristics: ...``) under each finding (``--show-reasons``).
 ``unsafe_fixes: bool = False`` (all)
     Whether unsafe fixes count as fixable (``[*]`` and the JSON ``fixable`` field), matching
     ``--unsafe-fixes``.

@@ -1,8 +1,9 @@
 """The ``json`` format: a JSON array with one object per finding.
 
 Each object has exactly the keys ``path``, ``line``, ``column``, ``end_line``,
-``end_column``, ``code``, ``message``, ``fixable`` and ``confidence`` (``"low"``,
-``"medium"`` or ``"high"``); ``docs/schema/findings.schema.json`` is the schema. An empty
+``end_column``, ``code``, ``message``, ``fixable``, ``confidence`` (``"low"``,
+``"medium"`` or ``"high"``), ``because`` (why: the owner and what makes it long-lived) and
+``heuristics`` (names of the named heuristics that touched it); ``docs/schema/findings.schema.json`` is the schema. An empty
 run renders ``[]``.
 """
 
@@ -26,6 +27,8 @@ def finding_to_dict(finding: Finding, unsafe_fixes: bool = False) -> Dict[str, A
         "message": finding.message,
         "fixable": finding.fixable_with(unsafe_fixes),
         "confidence": str(finding.confidence),
+        "because": finding.because,
+        "heuristics": list(finding.heuristics),
     }
 
 

@@ -8,7 +8,8 @@ finding is a result with ``ruleId``, ``ruleIndex``, ``level``, ``message``, one 
 ``startLine``/``startColumn``/``endLine``/``endColumn``; columns count Unicode code points,
 which the run declares with ``columnKind``), ``partialFingerprints`` (stable across line
 moves: a hash of path, code, container and the statement's normalised source) and the rule's
-confidence under ``properties``.
+confidence, the ``because`` sentence and the ``heuristics`` names under ``properties``
+(the ``because`` sentence is also appended to the message text, which code-scanning UIs show).
 """
 
 from __future__ import annotations
@@ -87,6 +88,11 @@ def _region(finding: Finding) -> Dict[str, int]:
     return region
 
 
+def _message(finding: Finding) -> str:
+    """The message, then why: code-scanning UIs show the text, not the properties."""
+    return f"{finding.message}. Why: {finding.because}" if finding.because else finding.message
+
+
 def build_log(results: Sequence[FileResult], *, root: Optional[str] = None) -> Dict[str, Any]:
     """The SARIF log as a dict (see the module docstring)."""
     findings = all_findings(results)
@@ -100,7 +106,7 @@ def build_log(results: Sequence[FileResult], *, root: Optional[str] = None) -> D
                 "ruleId": finding.code,
                 "ruleIndex": index[finding.code],
                 "level": LEVEL,
-                "message": {"text": finding.message},
+                "message": {"text": _message(finding)},
                 "locations": [
                     {
                         "physicalLocation": {
@@ -110,7 +116,8 @@ def build_log(results: Sequence[FileResult], *, root: Optional[str] = None) -> D
                     }
                 ],
                 "partialFingerprints": {"unboundedLint/v1": fingerprint(finding, uri)},
-                "properties": {"confidence": str(finding.confidence), "fixable": finding.fixable},
+                "properties": {"confidence": str(finding.confidence), "fixable": finding.fixable,
+                               "because": finding.because, "heuristics": list(finding.heuristics)},
             }
         )
     return {

@@ -1,4 +1,8 @@
-"""The default ``text`` format: ``path:LINE:COL: CODE message`` (`` [*]`` when fixable).
+"""The default ``text`` format: ``path:LINE:COL: CODE message [tier]`` (`` [*]`` when fixable).
+
+The tier is the finding's confidence (``[medium]``); ``show_reasons`` adds an indented
+``because:`` line (and a ``heuristics:`` line when named heuristics acted) under each finding.
+The summary counts the findings hidden below ``--min-confidence``.
 
 With ``show_source`` each finding is followed by its source line and a caret under the
 column, as ``flake8 --show-source`` prints them (indentation tabs are kept so the caret lines
@@ -17,22 +21,35 @@ from ._meta import all_findings
 BOLD = "\x1b[1m"
 RED = "\x1b[31m"
 CYAN = "\x1b[36m"
+DIM = "\x1b[2m"
 RESET = "\x1b[0m"
 
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
-def format_finding(finding: Finding, color: bool = False, unsafe_fixes: bool = False) -> str:
-    """One finding as ``path:LINE:COL: CODE message`` plus `` [*]`` when fixable."""
+def format_finding(finding: Finding, color: bool = False, unsafe_fixes: bool = False,
+                   show_confidence: bool = True) -> str:
+    """One finding as ``path:LINE:COL: CODE message [tier]`` plus `` [*]`` when fixable."""
     fixable = finding.fixable_with(unsafe_fixes)
+    tier = f" [{finding.confidence}]" if show_confidence else ""
     if color:
         line = (
             f"{BOLD}{finding.path}{RESET}:{finding.line}:{finding.column}: "
-            f"{BOLD}{RED}{finding.code}{RESET} {finding.message}"
+            f"{BOLD}{RED}{finding.code}{RESET} {finding.message}{DIM}{tier}{RESET if tier else ''}"
         )
         return line + (f" {CYAN}[*]{RESET}" if fixable else "")
-    line = f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}"
+    line = f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}{tier}"
     return line + (" [*]" if fixable else "")
+
+
+def format_reasons(finding: Finding) -> List[str]:
+    """The ``--show-reasons`` lines under a finding: why, and which named heuristics acted."""
+    out = []
+    if finding.because:
+        out.append(f"    because: {finding.because}")
+    if finding.heuristics:
+        out.append(f"    heuristics: {', '.join(finding.heuristics)}")
+    return out
 
 
 def source_excerpt(source_line: str, column: int) -> List[str]:
@@ -74,20 +91,27 @@ def render(
     sources: Optional[Mapping[str, str]] = None,
     summary: bool = False,
     unsafe_fixes: bool = False,
+    show_confidence: bool = True,
+    show_reasons: bool = False,
     **_: object,
 ) -> str:
     findings = all_findings(results)
     out: List[str] = []
     loader = _Sources(sources)
     for finding in findings:
-        out.append(format_finding(finding, color=color, unsafe_fixes=unsafe_fixes))
+        out.append(format_finding(finding, color=color, unsafe_fixes=unsafe_fixes,
+                                  show_confidence=show_confidence))
+        if show_reasons:
+            out.extend(format_reasons(finding))
         if show_source:
             line = loader.line(finding.path, finding.line)
             if line is not None:
                 out.extend(source_excerpt(line, finding.column))
-    if summary and findings:
+    hidden = sum(r.below_confidence for r in results)
+    if summary and (findings or hidden):
         count = len(findings)
-        out.append(f"Found {count} finding{'s' if count != 1 else ''}.")
+        more = f" ({hidden} more below --min-confidence)" if hidden else ""
+        out.append(f"Found {count} finding{'s' if count != 1 else ''}{more}.")
         fixable = sum(1 for f in findings if f.fixable_with(unsafe_fixes))
         if fixable:
             out.append(f"[*] {fixable} fixable with the `--fix` option.")
