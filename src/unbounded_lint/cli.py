@@ -90,6 +90,11 @@ def _cli_overrides(args: argparse.Namespace) -> Dict[str, object]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["watch"]:
+        from .evidence.watch import main as watch_main
+
+        return watch_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -110,6 +110,15 @@ class Finding:
     # The source text of the statement holding the finding, whitespace-normalised; baselines
     # key on it so that findings survive code moving up or down.
     fingerprint: str = ""
+    # Names of the named heuristics that lowered or touched the finding (agreed interface).
+    heuristics: Tuple[str, ...] = ()
+    # A short sentence on why the owner is long-lived / why the site was flagged.
+    because: str = ""
+    # Runtime evidence from `unbounded-lint watch` (`--evidence FILE`): a one-line summary such
+    # as "confirmed: 48,210 items after 300 s", and the verdict: "", "grows", "plateau",
+    # "transient" or "not reached".
+    evidence: str = ""
+    evidence_verdict: str = ""
 
     @property
     def fixable(self) -> bool:
