@@ -1,6 +1,6 @@
 """Starting the probe inside the watched process.
 
-``watch`` runs a Python command as ``python [options] -m unbounded_lint.evidence.bootstrap
+``watch`` runs a Python command as ``python [options] -m unbounded_lint.evidence.run
 TARGET...`` (TARGET: ``script.py``, ``-m module`` or ``-c code``), and puts a folder with a
 ``sitecustomize.py`` on ``PYTHONPATH`` so that any other Python command (a console script such as
 ``pytest``) starts the probe too. The environment variable ``UNBOUNDED_LINT_WATCH`` names the
@@ -141,18 +141,14 @@ def from_site() -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    """``python -m unbounded_lint.evidence.bootstrap (script | -m module | -c code) [args]``."""
+    """``python -m unbounded_lint.evidence.run (script | -m module | -c code) [args]``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    # Run as ``-m``, this file is ``__main__``, a second copy of the module: the plan lives in
-    # the canonical one, which the injected sitecustomize may already have started.
-    from unbounded_lint.evidence import bootstrap as canonical
-
     spec_path = os.environ.get(ENV)
     if spec_path:
-        canonical.start(spec_path)
-    plan = canonical._plan or Plan(())
+        start(spec_path)  # once: the injected sitecustomize has usually started it already
+    plan = _plan or Plan(())
     if not args:
-        raise SystemExit("usage: python -m unbounded_lint.evidence.bootstrap (script | -m module | -c code) [args]")
+        raise SystemExit("usage: python -m unbounded_lint.evidence.run (script | -m module | -c code) [args]")
     if args[0] == "-m" and len(args) > 1:
         run_module(args[1], args[2:], plan)
     elif args[0] == "-c" and len(args) > 1:
@@ -160,6 +156,3 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     else:
         run_script(args[0], args[1:], plan)
 
-
-if __name__ == "__main__":
-    main()

@@ -83,6 +83,17 @@ def sized_length(obj: Any) -> Optional[int]:
     return None
 
 
+NESTED_LIMIT = 10_000  # above this many keys a dict is measured by its own length
+
+
+def nested_length(obj: Any) -> Optional[int]:
+    """A list grown through a subscript path (``self.hist[k].append(v)`` on a
+    ``defaultdict(list)``) is measured by the items of all its lists, not by its keys."""
+    if isinstance(obj, dict) and dict.__len__(obj) <= NESTED_LIMIT:
+        return sum(sized_length(v) or 0 for v in list(dict.values(obj)))
+    return sized_length(obj)
+
+
 def _last_item(obj: Any) -> Any:
     if isinstance(obj, dict):
         return next(reversed(obj.values())) if obj else None
@@ -98,6 +109,11 @@ def estimate_bytes_per_item(obj: Any, length: int) -> float:
     """The container's own size per item plus the size of its newest item (shallow)."""
     if length <= 0:
         return 0.0
+    if isinstance(obj, dict) and obj:
+        inner = next(reversed(obj.values()))
+        if isinstance(inner, _BUILTIN_SIZED):
+            # A dict of lists measured by its lists' items: an item is an inner list's item.
+            return estimate_bytes_per_item(inner, len(inner)) if len(inner) else 0.0
     own = sys.getsizeof(obj) / length if isinstance(obj, _BUILTIN_SIZED) else 0.0
     item = _last_item(obj)
     return own + (sys.getsizeof(item) if item is not None else 0.0)
@@ -203,7 +219,7 @@ class Probe:
                 continue
             seen_ids.add(id(obj))
             try:
-                length = sized_length(obj)
+                length = nested_length(obj) if site.code == "UBL001" else sized_length(obj)
             except Exception as exc:  # noqa: BLE001
                 series.error(exc)
                 continue
@@ -214,6 +230,9 @@ class Probe:
             if length > biggest_len:
                 biggest, biggest_len = obj, length
         if not seen_ids or biggest_len < 0:
+            if site.kind == "attr" and self.owners_seen.get(_key(site.abspath, site.owner)):
+                # Owners were made and are all gone: reached, holding nothing right now.
+                series.add(now, 0, 0)
             return
         series.add(now, total, alive or len(seen_ids))
         if biggest_len > series.largest or self.samples % 10 == 0:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Sequence, Tuple
 
 from .. import __version__
-from .verdict import GROWS, Verdict, human_bytes, rank
+from .verdict import GROWS, Verdict, human_bytes, rank, unit
 
 FORMATS = ("text", "json", "html", "svg")
 REPORT_VERSION = 1
@@ -35,7 +35,7 @@ class Run:
 def _rate(v: Verdict) -> str:
     if v.verdict != GROWS:
         return ""
-    text = f"+{v.items_per_s:,.1f} items/s"
+    text = f"+{v.items_per_s:,.1f} {unit(v.site)}/s"
     return text + (f", ~{human_bytes(v.bytes_per_s)}/s" if v.bytes_per_s else "")
 
 

@@ -105,8 +105,8 @@ def judge(site: Site, data: Mapping[str, Any], owners_seen: int, duration: float
         summary = f"confirmed: {_count(final)} {unit(site)} after {_seconds(points[-1][0])}"
         return Verdict(verdict=GROWS, summary=summary, items_per_s=rate, bytes_per_s=rate * per_item, **common)
     if site.kind == "attr" and owners_seen >= TRANSIENT_MIN_OWNERS and alive * 5 <= owners_seen:
-        summary = (f"transient: {_count(owners_seen)} short-lived owners, at most {alive} alive, "
-                   f"each at most {_count(common['largest'])} {unit(site)}")
+        held = f", the largest seen held {_count(common['largest'])} {unit(site)}" if common["largest"] else ""
+        summary = f"transient: {_count(owners_seen)} short-lived owners, at most {alive} alive at once{held}"
         return Verdict(verdict=TRANSIENT, summary=summary, **common)
     summary = f"plateau: at most {_count(peak)} {unit(site)} ({_count(final)} at the end) in {_seconds(points[-1][0])}"
     return Verdict(verdict=PLATEAU, summary=summary, **common)

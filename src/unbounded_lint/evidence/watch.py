@@ -3,7 +3,7 @@ COMMAND with the probe, and report a verdict per finding.
 
 The parent never imports the program: it writes a spec (sites, sampling interval) into a
 temporary folder, runs COMMAND with that folder's ``sitecustomize.py`` on ``PYTHONPATH`` (and,
-when COMMAND is ``python ...``, through ``unbounded_lint.evidence.bootstrap`` so the main
+when COMMAND is ``python ...``, through ``unbounded_lint.evidence.run`` so the main
 script's classes are watched too), then reads the samples the child wrote.
 """
 
@@ -130,7 +130,7 @@ def is_python(executable: str) -> bool:
 
 
 def wrap_command(command: Sequence[str]) -> List[str]:
-    """``python [options] TARGET...`` becomes ``python [options] -m <bootstrap> TARGET...``;
+    """``python [options] TARGET...`` becomes ``python [options] -m unbounded_lint.evidence.run TARGET...``;
     any other command is left as it is (the injected ``sitecustomize`` still starts the probe)."""
     command = list(command)
     if not command or not is_python(command[0]):
@@ -140,7 +140,7 @@ def wrap_command(command: Sequence[str]) -> List[str]:
         i += 2 if command[i] in _OPTION_WITH_VALUE else 1
     if i >= len(command) or command[i] == "-":
         return command
-    return command[:i] + ["-m", "unbounded_lint.evidence.bootstrap"] + command[i:]
+    return command[:i] + ["-m", "unbounded_lint.evidence.run"] + command[i:]
 
 
 def _environment(folder: str, spec_path: str) -> Dict[str, str]:
