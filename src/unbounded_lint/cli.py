@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     base = p.add_argument_group("adoption")
     base.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
     base.add_argument("--write-baseline", metavar="FILE", help="record the current findings in a baseline file")
+    base.add_argument("--evidence", metavar="FILE",
+                      help="a report of `unbounded-lint watch --format json`: mark findings that grew, "
+                           "lower plateau/transient ones to low")
     run = p.add_argument_group("performance")
     run.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                      help="worker processes (default: usable CPUs; 1 runs in-process)")
@@ -165,8 +168,19 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     # UNBOUNDED_LINT_SKIP_PASS=0 turns off the cheap "cannot have a finding" text test (an
     # internal switch for tests that prove the shortcut changes no finding).
     skip_pass = os.environ.get("UNBOUNDED_LINT_SKIP_PASS", "1") != "0"
-    results = lint_files(files, config.settings_for, jobs=args.jobs, cache=cache,
+    settings_for = config.settings_for
+    if args.evidence:
+        from .evidence.apply import EvidenceError, apply_to_results, every_confidence, load_evidence
+
+        try:
+            evidence = load_evidence(args.evidence)
+        except EvidenceError as exc:
+            return _fail(str(exc))
+        settings_for = every_confidence(config.settings_for)
+    results = lint_files(files, settings_for, jobs=args.jobs, cache=cache,
                          timeout=args.timeout_per_file, skip_pass=skip_pass)
+    if args.evidence:
+        results = apply_to_results(results, evidence, lambda path: config.settings_for(path).min_confidence)
     errors = _report_errors(results)
     results = _apply_baseline(args, results, config.root)
     status = _emit(args, results)

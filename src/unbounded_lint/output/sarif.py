@@ -8,7 +8,8 @@ finding is a result with ``ruleId``, ``ruleIndex``, ``level``, ``message``, one 
 ``startLine``/``startColumn``/``endLine``/``endColumn``; columns count Unicode code points,
 which the run declares with ``columnKind``), ``partialFingerprints`` (stable across line
 moves: a hash of path, code, container and the statement's normalised source) and the rule's
-confidence under ``properties``.
+confidence under ``properties`` (with ``evidence`` and ``evidenceVerdict`` when ``--evidence``
+gave the finding a runtime verdict).
 """
 
 from __future__ import annotations
@@ -87,6 +88,14 @@ def _region(finding: Finding) -> Dict[str, int]:
     return region
 
 
+def _properties(finding: Finding) -> Dict[str, Any]:
+    props: Dict[str, Any] = {"confidence": str(finding.confidence), "fixable": finding.fixable}
+    if finding.evidence_verdict:  # runtime evidence (--evidence)
+        props["evidence"] = finding.evidence
+        props["evidenceVerdict"] = finding.evidence_verdict
+    return props
+
+
 def build_log(results: Sequence[FileResult], *, root: Optional[str] = None) -> Dict[str, Any]:
     """The SARIF log as a dict (see the module docstring)."""
     findings = all_findings(results)
@@ -110,7 +119,7 @@ def build_log(results: Sequence[FileResult], *, root: Optional[str] = None) -> D
                     }
                 ],
                 "partialFingerprints": {"unboundedLint/v1": fingerprint(finding, uri)},
-                "properties": {"confidence": str(finding.confidence), "fixable": finding.fixable},
+                "properties": _properties(finding),
             }
         )
     return {

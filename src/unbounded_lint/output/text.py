@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tokenize
+from dataclasses import replace
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from ..types import FileResult, Finding
@@ -25,6 +26,8 @@ _NEWLINES = re.compile(r"\r\n|\r|\n")
 def format_finding(finding: Finding, color: bool = False, unsafe_fixes: bool = False) -> str:
     """One finding as ``path:LINE:COL: CODE message`` plus `` [*]`` when fixable."""
     fixable = finding.fixable_with(unsafe_fixes)
+    if finding.evidence:  # runtime evidence from --evidence, after the message
+        finding = replace(finding, message=f"{finding.message} ({finding.evidence})")
     if color:
         line = (
             f"{BOLD}{finding.path}{RESET}:{finding.line}:{finding.column}: "
