@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import threading
+import time
 from typing import Any, Callable, Dict, Optional, Sequence
 
 from . import probe as probe_module
@@ -76,7 +77,6 @@ class CallTrigger:
 def start(spec_path: str) -> Optional[probe_module.Probe]:
     """Start the probe from ``spec_path`` in this process (once), or note that it is not
     watched. Never raises."""
-    global _plan
     if probe_module.active() is not None:
         return probe_module.active()
     try:
@@ -90,18 +90,24 @@ def start(spec_path: str) -> Optional[probe_module.Probe]:
         trigger_spec = spec.get("trigger") or None
         trigger = (CallTrigger(trigger_spec["function"], int(trigger_spec["every"]), interval)
                    if trigger_spec else None)
-        clock: Optional[Callable[[], float]] = trigger.clock if trigger else None
-        probe = (probe_module.Probe(sites, spec["samples"], interval, clock=clock) if clock
-                 else probe_module.Probe(sites, spec["samples"], interval))
-        _plan = Plan(sites)
-        install_import_hook(_plan)
-        probe_module.install(probe, thread=trigger is None)
-        if trigger is not None:
-            trigger.probe = probe
-            trigger.install()
-        return probe
+        return start_in_process(sites, spec["samples"], interval, trigger)
     except Exception:  # noqa: BLE001 - a broken probe must not stop the program
         return None
+
+
+def start_in_process(sites: Sequence[Site], samples_path: str, interval: float,
+                     trigger: Optional[CallTrigger] = None) -> probe_module.Probe:
+    """Install the import hook and the probe for ``sites`` in this process."""
+    global _plan
+    clock: Callable[[], float] = trigger.clock if trigger is not None else time.monotonic
+    probe = probe_module.Probe(sites, samples_path, interval, clock=clock)
+    _plan = Plan(sites)
+    install_import_hook(_plan)
+    probe_module.install(probe, thread=trigger is None)
+    if trigger is not None:
+        trigger.probe = probe
+        trigger.install()
+    return probe
 
 
 SITECUSTOMIZE = '''"""Written by unbounded-lint watch: starts the probe, then runs any other sitecustomize."""

@@ -138,6 +138,10 @@ def install_import_hook(plan: Plan) -> WatchFinder:
     return finder
 
 
+def remove_import_hooks() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, WatchFinder)]
+
+
 def _fresh_main(filename: Optional[str], spec: Any = None) -> types.ModuleType:
     module = types.ModuleType("__main__")
     module.__dict__.update({"__file__": filename, "__builtins__": __builtins__, "__spec__": spec,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .. import __version__
 from .verdict import GROWS, Verdict, human_bytes, rank, unit
@@ -30,6 +30,7 @@ class Run:
     interval: float
     probe_started: bool
     not_watched: Tuple[str, ...] = ()  # "pid 123 (fork)", one per child process
+    returncode: Optional[int] = 0  # the command's exit status (None: it could not be waited for)
 
 
 def _rate(v: Verdict) -> str:
@@ -46,6 +47,8 @@ def _where(v: Verdict) -> str:
 def _run_lines(run: Run) -> List[str]:
     lines = [f"Watched `{' '.join(run.command)}` for {run.duration:.1f} s ({run.stop_reason}); "
              f"{run.samples} samples."]
+    if run.returncode and run.stop_reason == "the program ended":
+        lines.append(f"the command exited with status {run.returncode}")
     if not run.probe_started:
         lines.append("warning: the probe did not start in the program; is unbounded-lint installed for the "
                      "interpreter that runs the command?")
@@ -85,7 +88,7 @@ def render_json(verdicts: Sequence[Verdict], run: Run) -> str:
         "tool": "unbounded-lint", "version": __version__, "report_version": REPORT_VERSION,
         "command": list(run.command), "duration": round(run.duration, 3), "stop_reason": run.stop_reason,
         "samples": run.samples, "interval": run.interval, "probe_started": run.probe_started,
-        "not_watched": list(run.not_watched),
+        "not_watched": list(run.not_watched), "returncode": run.returncode,
         "findings": [verdict_to_dict(v) for v in rank(verdicts)],
     }
     return json.dumps(doc, indent=1) + "\n"

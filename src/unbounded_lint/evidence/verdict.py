@@ -116,11 +116,16 @@ def judge_all(sites: Sequence[Site], samples: Mapping[str, Any]) -> List[Verdict
     """Verdicts for ``sites`` from the probe's samples file contents (``{}`` when it never ran)."""
     by_site = samples.get("sites") or {}
     seen = samples.get("owners_seen") or {}
+    owner_errors = samples.get("owner_errors") or {}
     duration = float(samples.get("duration") or 0.0)
     verdicts = []
     for site in sites:
-        owners = int(seen.get(f"{site.abspath}::{site.owner}", 0)) if site.kind == "attr" else 0
-        verdicts.append(judge(site, by_site.get(site.id) or {}, owners, duration))
+        key = f"{site.abspath}::{site.owner}"
+        owners = int(seen.get(key, 0)) if site.kind == "attr" else 0
+        data = dict(by_site.get(site.id) or {})
+        if key in owner_errors:  # e.g. __slots__ without __weakref__: counted, never sampled
+            data["errors"] = {**(data.get("errors") or {}), owner_errors[key]: 1}
+        verdicts.append(judge(site, data, owners, duration))
     return verdicts
 
 

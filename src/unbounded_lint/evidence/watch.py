@@ -150,8 +150,8 @@ def _environment(folder: str, spec_path: str) -> Dict[str, str]:
     return env
 
 
-def _run_child(command: List[str], env: Dict[str, str], duration: float) -> str:
-    """Run the command to its end, or stop it; the reason it stopped."""
+def _run_child(command: List[str], env: Dict[str, str], duration: float) -> Tuple[str, Optional[int]]:
+    """Run the command to its end, or stop it; the reason it stopped and its exit status."""
     proc = subprocess.Popen(command, env=env)
     reason = "the program ended"
     try:
@@ -162,7 +162,7 @@ def _run_child(command: List[str], env: Dict[str, str], duration: float) -> str:
     except KeyboardInterrupt:
         reason = "interrupted (Ctrl-C)"
         _interrupt(proc, already_sent=True)
-    return reason
+    return reason, proc.returncode
 
 
 def _interrupt(proc: "subprocess.Popen[Any]", already_sent: bool = False) -> None:
@@ -194,13 +194,13 @@ def watch(sites: Sequence[Site], command: Sequence[str], duration: float = 0.0, 
         with open(os.path.join(folder, "sitecustomize.py"), "w", encoding="utf-8") as handle:
             handle.write(SITECUSTOMIZE)
         started = time.monotonic()
-        reason = _run_child(wrap_command(command), _environment(folder, spec_path), duration)
+        reason, status = _run_child(wrap_command(command), _environment(folder, spec_path), duration)
         wall = time.monotonic() - started
         samples = _read_samples(samples_path)
         not_watched = _notes(folder)
     run = Run(command=tuple(command), duration=float(samples.get("duration") or wall), stop_reason=reason,
               samples=int(samples.get("samples") or 0), interval=interval, probe_started=bool(samples),
-              not_watched=not_watched)
+              not_watched=not_watched, returncode=status)
     return judge_all(sites, samples), run
 
 
