@@ -225,12 +225,15 @@ class Probe:
                 continue
             if length is None:
                 continue
-            total += length
+            # The owners of an attribute all hold their containers at once: they add up. Each
+            # running frame of a loop has its own local, and frames end: the largest one counts.
+            total = max(total, length) if site.kind == "local" else total + length
             alive = max(alive, owners)
             if length > biggest_len:
                 biggest, biggest_len = obj, length
         if not seen_ids or biggest_len < 0:
-            if site.kind == "attr" and self.owners_seen.get(_key(site.abspath, site.owner)):
+            key = _key(site.abspath, site.owner)
+            if site.kind == "attr" and self.owners_seen.get(key) and key not in self.owner_errors:
                 # Owners were made and are all gone: reached, holding nothing right now.
                 series.add(now, 0, 0)
             return

@@ -96,7 +96,8 @@ def judge(site: Site, data: Mapping[str, Any], owners_seen: int, duration: float
     common: Dict[str, Any] = dict(site=site, owners_seen=owners_seen, owners_alive=alive, duration=duration,
                                   points=points, errors=errors, largest=int(data.get("largest") or 0))
     if not points:
-        return Verdict(verdict=NOT_REACHED, summary=f"not reached: never sampled in {_seconds(duration)}", **common)
+        why = f"could not be sampled ({errors[0]})" if errors else f"never sampled in {_seconds(duration)}"
+        return Verdict(verdict=NOT_REACHED, summary=f"not reached: {why}", **common)
     final, peak = points[-1][1], max(y for _, y in points)
     common.update(final=final, peak=peak)
     if is_growing(points):
