@@ -38,7 +38,7 @@ EVERYTHING = Settings(select=ALL_CODES, min_confidence=Confidence.LOW)
 def ubl(*argv: str, cwd: Path = ROOT, timeout: float = 240) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_COLOR="1", MPLBACKEND="Agg")
     return subprocess.run([sys.executable, "-m", "unbounded_lint", *argv], cwd=str(cwd), capture_output=True,
-                          text=True, env=env, timeout=timeout)
+                          check=False, text=True, env=env, timeout=timeout)
 
 
 def watch_json(target: Path, trigger: str, *program_args: str, tmp_path: Path) -> dict:
@@ -265,7 +265,7 @@ def test_train_loop_grows_exactly_at_the_leaks(tmp_path):
 
 def test_watch_does_not_change_what_the_program_prints():
     pytest.importorskip("matplotlib")
-    plain = subprocess.run([sys.executable, "examples/train_loop.py", "--steps", "600"], cwd=str(ROOT),
+    plain = subprocess.run([sys.executable, "examples/train_loop.py", "--steps", "600"], cwd=str(ROOT), check=False,
                            capture_output=True, text=True, env=dict(os.environ, MPLBACKEND="Agg"), timeout=120)
     watched = ubl("watch", "examples/train_loop.py", "--", sys.executable, "examples/train_loop.py", "--steps", "600")
     assert plain.returncode == 0 and plain.stdout
@@ -398,7 +398,7 @@ PROJECT_TEST = textwrap.dedent('''\
 
 def run_pytest(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
-                          cwd=str(project), capture_output=True, text=True, timeout=240)
+                          cwd=str(project), capture_output=True, text=True, timeout=240, check=False)
 
 
 def test_pytest_plugin_watches_the_test_run(tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import inspect
 import json
 import os
@@ -22,7 +23,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .sites import Site
 
@@ -30,7 +31,7 @@ MAX_POINTS = 1000
 FLUSH_EVERY = 1.0  # seconds between writes of the samples file (a killed child loses at most this)
 _BUILTIN_SIZED = (list, dict, set, frozenset, collections.deque, bytearray)
 
-_active: Optional["Probe"] = None
+_active: Optional[Probe] = None
 
 
 class Series:
@@ -76,7 +77,8 @@ def sized_length(obj: Any) -> Optional[int]:
         return obj.n
     for base in _BUILTIN_SIZED:
         if isinstance(obj, base):
-            return int(base.__len__(obj))  # type: ignore[attr-defined]
+            length: int = base.__len__(obj)  # type: ignore[arg-type]
+            return length
     qsize = getattr(type(obj), "qsize", None)
     if qsize is not None and type(obj).__module__.split(".")[0] in ("queue", "asyncio", "multiprocessing"):
         return int(obj.qsize())
@@ -131,10 +133,10 @@ class Probe:
         self.pid = os.getpid()
         self.started = clock()
         self.series: Dict[str, Series] = {s.id: Series() for s in self.sites}
-        self.owners: Dict[str, "weakref.WeakSet[Any]"] = {}
+        self.owners: Dict[str, weakref.WeakSet[Any]] = {}
         self.owners_seen: Dict[str, int] = {}
-        self.classes: Dict[str, "weakref.ReferenceType[type]"] = {}
-        self.figures: Dict[str, "weakref.WeakSet[Any]"] = {}
+        self.classes: Dict[str, weakref.ReferenceType[type]] = {}
+        self.figures: Dict[str, weakref.WeakSet[Any]] = {}
         self.owner_errors: Dict[str, str] = {}
         self.paths = {s.abspath for s in self.sites}
         self.samples = 0
@@ -163,10 +165,8 @@ class Probe:
             pass
 
     def class_made(self, key: str, cls: type) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the probe never disturbs the program
             self.classes[key] = weakref.ref(cls)
-        except Exception:  # noqa: BLE001
-            pass
 
     def figure_made(self, site_id: str, result: Any) -> Any:
         try:
@@ -376,27 +376,34 @@ def _all_frames(paths: set) -> Dict[Tuple[str, str], List[Any]]:
     by (real path, function name)."""
     found: Dict[Tuple[str, str], List[Any]] = {}
     real: Dict[str, str] = {}
+    added: Set[int] = set()  # a running coroutine's frame is reached both ways
 
     def add(frame: Any) -> None:
         filename = frame.f_code.co_filename
         path = real.get(filename)
         if path is None:
             path = real[filename] = os.path.realpath(filename)
-        if path in paths:
+        if path in paths and id(frame) not in added:
+            added.add(id(frame))
             found.setdefault((path, frame.f_code.co_name), []).append(frame)
 
     for top in list(sys._current_frames().values()):
-        frame = top
+        frame: Any = top
         while frame is not None:
             add(frame)
             frame = frame.f_back
-    for coro in _suspended_coroutines():
-        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+    for task_coro in _suspended_coroutines():
+        awaited: Any = task_coro
+        frame = _coro_frame(awaited)
         while frame is not None:
             add(frame)
-            coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
-            frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+            frame = _coro_frame(awaited)
     return found
+
+
+def _coro_frame(coro: Any) -> Any:
+    return getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None) or getattr(coro, "ag_frame", None)
 
 
 def _suspended_coroutines() -> List[Any]:
@@ -466,7 +473,7 @@ def watch_class(cls: Any, key: str) -> Any:
         return cls
     try:
         probe.class_made(key, cls)
-        original = cls.__init__
+        original = cls.__init__  # type: ignore[misc]
         takes_args = original is not object.__init__
 
         def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -482,12 +489,10 @@ def watch_class(cls: Any, key: str) -> Any:
                 current.owner_made(key, self)
 
         for attr in ("__doc__", "__qualname__", "__module__"):
-            try:
+            with contextlib.suppress(AttributeError, TypeError):
                 setattr(__init__, attr, getattr(original, attr))
-            except (AttributeError, TypeError):
-                pass
         __init__.__wrapped__ = original  # type: ignore[attr-defined]
-        cls.__init__ = __init__
+        cls.__init__ = __init__  # type: ignore[misc]
     except Exception:  # noqa: BLE001
         pass
     return cls

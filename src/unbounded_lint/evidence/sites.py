@@ -49,7 +49,7 @@ class Site:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: Dict[str, object]) -> "Site":
+    def from_json(cls, data: Dict[str, object]) -> Site:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})  # type: ignore[arg-type]
 
 

@@ -165,7 +165,7 @@ def _run_child(command: List[str], env: Dict[str, str], duration: float) -> Tupl
     return reason, proc.returncode
 
 
-def _interrupt(proc: "subprocess.Popen[Any]", already_sent: bool = False) -> None:
+def _interrupt(proc: subprocess.Popen[Any], already_sent: bool = False) -> None:
     """Ctrl-C for the command (so it can exit cleanly and the probe writes), then stronger."""
     if not already_sent and proc.poll() is None:
         proc.send_signal(signal.SIGINT)
