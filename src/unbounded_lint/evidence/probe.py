@@ -148,6 +148,7 @@ class Probe:
         self._modules: Dict[str, Any] = {}
         self._modules_seen = -1
         self._lock = threading.Lock()
+        self._real: Dict[str, str] = {}  # code file name -> real path; O(files), saves syscalls
 
     # ------------------------------------------------------------------ registrations
 
@@ -198,7 +199,7 @@ class Probe:
         with self._lock:
             try:
                 now = self.clock() - self.started
-                frames = _all_frames(self.paths)
+                frames = _all_frames(self.paths, self._real)
                 for site in self.sites:
                     self._sample_site(site, now, frames)
                 self.samples += 1
@@ -371,11 +372,10 @@ def _static_attr(obj: Any, name: str) -> Any:
         return None
 
 
-def _all_frames(paths: set) -> Dict[Tuple[str, str], List[Any]]:
+def _all_frames(paths: Set[str], real: Dict[str, str]) -> Dict[Tuple[str, str], List[Any]]:
     """Running frames (every thread) and suspended coroutine frames in the watched files,
     by (real path, function name)."""
     found: Dict[Tuple[str, str], List[Any]] = {}
-    real: Dict[str, str] = {}
     added: Set[int] = set()  # a running coroutine's frame is reached both ways
 
     def add(frame: Any) -> None:
