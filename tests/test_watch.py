@@ -315,7 +315,7 @@ def test_unregistrable_owner_is_reported_and_the_program_unchanged(tmp_path):
     (finding,) = json.loads(out.read_text(encoding="utf-8"))["findings"]
     # Not registered (no __weakref__ slot), but still found as a module global of the script.
     assert any("cannot be weakly referenced" in error for error in finding["errors"])
-    assert finding["verdict"] == "grows" and finding["final"] == 500
+    assert finding["verdict"] == "grows" and finding["final"] == 499  # sampled as the 500th push starts
 
 
 def test_html_report_is_one_static_file(tmp_path, bot_report):
