@@ -7,7 +7,7 @@ Three measurements, each printed as a table row:
 2. **the example service** (``examples/bot_service.py --steps N``), timed the same way through a
    small driver that imports it (so its classes are instrumented as in a real watch). Target
    <= 1.02x.
-3. **probe memory**: the bytes allocated by the probe module (``tracemalloc``), in-process,
+3. **probe memory**: the bytes allocated by the ``evidence`` package (``tracemalloc``), in-process,
    after 10x more calls and samples: O(sites), so about the same.
 
 Each workload runs ``--runs`` times plain and watched, interleaved; the table gives the
@@ -99,8 +99,8 @@ def compare(program: List[str], watched_paths: List[str], cwd: Path, runs: int) 
 
 
 def probe_memory(calls: int) -> int:
-    """Bytes held by allocations made in the probe module after ``calls`` recorded calls, one
-    sample every 100 calls (the probe thins its series past its point limit)."""
+    """Bytes held by allocations made in the ``evidence`` package after ``calls`` recorded calls,
+    one sample every 100 calls (the probe thins its series past its point limit)."""
     from unbounded_lint.engine import lint_source
     from unbounded_lint.evidence import probe as probe_module
     from unbounded_lint.evidence.instrument import Plan, compile_watched
@@ -128,7 +128,8 @@ def probe_memory(calls: int) -> int:
         tracemalloc.stop()
         probe.disabled = True
         probe_module.uninstall()
-    mine = snapshot.filter_traces([tracemalloc.Filter(True, probe_module.__file__)])
+    package = os.path.join(os.path.dirname(probe_module.__file__), "*")
+    mine = snapshot.filter_traces([tracemalloc.Filter(True, package)])
     return sum(stat.size for stat in mine.statistics("filename"))
 
 

@@ -14,25 +14,21 @@ by half when the limit is reached) and owners are held weakly.
 from __future__ import annotations
 
 import atexit
-import collections
 import contextlib
 import json
 import os
 import sys
 import threading
 import time
-import types
 import weakref
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from .reading import Count, all_frames, estimate_bytes_per_item, nested_length, sized_length, static_attr
 from .sites import Site
 
 MAX_POINTS = 1000
 FLUSH_EVERY = 1.0  # seconds between writes of the samples file (a killed child loses at most this)
-_BUILTIN_SIZED = (list, dict, set, frozenset, collections.deque, bytearray)
-
 _active: Optional[Probe] = None
-_MISSING = object()
 
 
 class Series:
@@ -60,67 +56,6 @@ class Series:
     def to_json(self) -> Dict[str, Any]:
         return {"points": self.points, "peak": self.peak, "errors": self.errors,
                 "bytes_per_item": round(self.bytes_per_item, 1), "largest": self.largest}
-
-
-class _Count:
-    """A stand-in whose "length" is a number read elsewhere (a cache size, open figures)."""
-
-    __slots__ = ("n",)
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-
-def sized_length(obj: Any) -> Optional[int]:
-    """The number of items in ``obj`` without running user code: builtin containers through
-    their C ``__len__``, queues through ``qsize()``; None for anything else."""
-    if isinstance(obj, _Count):
-        return obj.n
-    for base in _BUILTIN_SIZED:
-        if isinstance(obj, base):
-            length: int = base.__len__(obj)  # type: ignore[arg-type]
-            return length
-    qsize = getattr(type(obj), "qsize", None)
-    if qsize is not None and type(obj).__module__.split(".")[0] in ("queue", "asyncio", "multiprocessing"):
-        return int(obj.qsize())
-    return None
-
-
-NESTED_LIMIT = 10_000  # above this many keys a dict is measured by its own length
-
-
-def nested_length(obj: Any) -> Optional[int]:
-    """A list grown through a subscript path (``self.hist[k].append(v)`` on a
-    ``defaultdict(list)``) is measured by the items of all its lists, not by its keys."""
-    if isinstance(obj, dict) and dict.__len__(obj) <= NESTED_LIMIT:
-        return sum(sized_length(v) or 0 for v in list(dict.values(obj)))
-    return sized_length(obj)
-
-
-def _last_item(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return next(reversed(obj.values())) if obj else None
-    if isinstance(obj, (list, collections.deque)):
-        return obj[-1] if obj else None
-    inner = getattr(obj, "queue", None) or getattr(obj, "_queue", None)
-    if isinstance(inner, (list, collections.deque)) and inner:
-        return inner[-1]
-    return None
-
-
-def estimate_bytes_per_item(obj: Any, length: int) -> float:
-    """The container's own size per item plus the size of its newest item (shallow)."""
-    if length <= 0:
-        return 0.0
-    if isinstance(obj, dict) and obj:
-        inner = next(reversed(obj.values()))
-        if isinstance(inner, _BUILTIN_SIZED):
-            # A dict of lists measured by its lists' items: an item is an inner list's item.
-            return estimate_bytes_per_item(inner, len(inner)) if len(inner) else 0.0
-    own = sys.getsizeof(obj) / length if isinstance(obj, _BUILTIN_SIZED) else 0.0
-    item = _last_item(obj)
-    return own + (sys.getsizeof(item) if item is not None else 0.0)
-
 
 class Probe:
     """Registries and sampler of one watched process."""
@@ -200,7 +135,7 @@ class Probe:
         with self._lock:
             try:
                 now = self.clock() - self.started
-                frames = _all_frames(self.paths, self._real)
+                frames = all_frames(self.paths, self._real)
                 for site in self.sites:
                     self._sample_site(site, now, frames)
                 self.samples += 1
@@ -252,7 +187,7 @@ class Probe:
         if site.kind == "attr":
             owners = list(self.owners.get(_key(site.abspath, site.owner), ()))
             for owner in owners:
-                value = _static_attr(owner, site.name)
+                value = static_attr(owner, site.name)
                 if value is not None:
                     yield value, len(owners)
             if not owners:
@@ -270,7 +205,7 @@ class Probe:
         elif site.kind in ("method_cache", "function_cache"):
             fn = self._cached_function(site)
             if fn is not None:
-                yield _Count(fn.cache_info().currsize), 1
+                yield Count(fn.cache_info().currsize), 1
         elif site.kind == "figure":
             yield from self._open_figures(site)
 
@@ -284,7 +219,7 @@ class Probe:
             return
         for value in list(vars(module).values()):
             if isinstance(value, cls):
-                attr = _static_attr(value, site.name)
+                attr = static_attr(value, site.name)
                 if attr is not None:
                     yield attr, 1
 
@@ -306,7 +241,7 @@ class Probe:
         if made is None or helpers is None:
             return
         open_ids = {id(m.canvas.figure) for m in list(helpers.Gcf.figs.values())}
-        yield _Count(sum(1 for fig in list(made) if id(fig) in open_ids)), 1
+        yield Count(sum(1 for fig in list(made) if id(fig) in open_ids)), 1
 
     def _module(self, abspath: str) -> Any:
         module = self._modules.get(abspath)
@@ -363,80 +298,6 @@ class Probe:
 
 def _key(abspath: str, qualname: str) -> str:
     return f"{abspath}::{qualname}"
-
-
-def _static_attr(obj: Any, name: str) -> Any:
-    """``obj.name`` without running properties, ``__getattr__`` or ``__getattribute__``.
-
-    ``inspect.getattr_static`` would do, but it asks for the instance's ``__dict__``, and on
-    CPython 3.11+ that turns the instance's inline attributes into a real dict for good, which
-    makes every later ``self.x`` in the program slower. A plain generic lookup does not.
-    """
-    for klass in type(obj).__mro__:
-        found = vars(klass).get(name, _MISSING)
-        if found is _MISSING:
-            continue
-        if isinstance(found, types.MemberDescriptorType):  # a __slots__ attribute
-            break
-        if hasattr(type(found), "__get__"):  # a property or another descriptor: user code
-            return None
-        break
-    try:
-        return object.__getattribute__(obj, name)
-    except AttributeError:
-        return None
-
-
-def _all_frames(paths: Set[str], real: Dict[str, str]) -> Dict[Tuple[str, str], List[Any]]:
-    """Running frames (every thread) and suspended coroutine frames in the watched files,
-    by (real path, function name)."""
-    found: Dict[Tuple[str, str], List[Any]] = {}
-    added: Set[int] = set()  # a running coroutine's frame is reached both ways
-
-    def add(frame: Any) -> None:
-        filename = frame.f_code.co_filename
-        path = real.get(filename)
-        if path is None:
-            path = real[filename] = os.path.realpath(filename)
-        if path in paths and id(frame) not in added:
-            added.add(id(frame))
-            found.setdefault((path, frame.f_code.co_name), []).append(frame)
-
-    for top in list(sys._current_frames().values()):
-        frame: Any = top
-        while frame is not None:
-            add(frame)
-            frame = frame.f_back
-    for task_coro in _suspended_coroutines():
-        awaited: Any = task_coro
-        frame = _coro_frame(awaited)
-        while frame is not None:
-            add(frame)
-            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
-            frame = _coro_frame(awaited)
-    return found
-
-
-def _coro_frame(coro: Any) -> Any:
-    return getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None) or getattr(coro, "ag_frame", None)
-
-
-def _suspended_coroutines() -> List[Any]:
-    """The coroutines of asyncio tasks (any loop). Reading the task registry from another
-    thread can race with the loop; a failed read just skips coroutines this time."""
-    tasks_module = sys.modules.get("asyncio.tasks")
-    if tasks_module is None:
-        return []
-    registry = getattr(tasks_module, "_scheduled_tasks", None)
-    if registry is None:
-        registry = getattr(tasks_module, "_all_tasks", None)
-    for _ in range(3):
-        try:
-            return [task.get_coro() for task in list(registry or ())]
-        except RuntimeError:  # the set changed size during iteration
-            continue
-    return []
-
 
 # ---------------------------------------------------------------------- module-level API
 
