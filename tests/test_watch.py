@@ -13,6 +13,8 @@ import subprocess
 import sys
 import textwrap
 import weakref
+import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 from typing import Dict, Tuple
 
@@ -23,8 +25,10 @@ from unbounded_lint.engine import lint_source
 from unbounded_lint.evidence import probe as probe_module
 from unbounded_lint.evidence.instrument import Plan, compile_watched
 from unbounded_lint.evidence.probe import MAX_POINTS, Probe, Series
+from unbounded_lint.evidence.report import Run
+from unbounded_lint.evidence.report import render as render_report
 from unbounded_lint.evidence.sites import Site, sites_for_module
-from unbounded_lint.evidence.verdict import judge, judge_all, slope
+from unbounded_lint.evidence.verdict import Verdict, judge, judge_all, slope
 from unbounded_lint.evidence.watch import wrap_command
 from unbounded_lint.types import ALL_CODES, Confidence, Settings
 
@@ -332,6 +336,33 @@ def test_html_report_is_one_static_file(tmp_path, bot_report):
 def test_usage_errors():
     assert ubl("watch", "examples").returncode == 2
     assert ubl("watch", "examples", "--sample-on-call", "nope", "--", "python", "-c", "0").returncode == 2
+    missing = ubl("watch", "examples/trading_bot.py", "--", "no-such-command-ubl")
+    assert missing.returncode == 2 and "cannot run 'no-such-command-ubl'" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def _verdict(line: int, verdict: str, rate: float, points: Tuple[Tuple[float, int], ...]) -> Verdict:
+    return Verdict(site=replace(site(), line=line, id=f"a.py:{line}:1:UBL001"), verdict=verdict,
+                   summary=f"{verdict}: something", items_per_s=rate, points=points,
+                   peak=max((y for _, y in points), default=0))
+
+
+def test_text_report_sorted_by_growth_rate_and_svg_parses():
+    run = Run(command=("python", "app.py"), duration=3.0, stop_reason="the program ended", samples=15,
+              interval=0.2, probe_started=True, not_watched=("pid 7 (multiprocessing fork)",))
+    verdicts_ = [
+        _verdict(1, "plateau", 0.0, ((0.0, 3), (1.0, 3))),
+        _verdict(2, "grows", 5.0, ((0.0, 1), (1.0, 6))),
+        _verdict(3, "not reached", 0.0, ()),
+        _verdict(4, "grows", 50.0, ((0.0, 1), (1.0, 51))),
+    ]
+    text = render_report("text", verdicts_, run)
+    order = [int(line.split(":")[1]) for line in text.splitlines() if line.startswith("a.py:")]
+    assert order == [4, 2, 1, 3]
+    assert "not watched: child process pid 7 (multiprocessing fork)" in text
+    assert text.rstrip().endswith("4 findings watched: 2 grows, 1 plateau, 1 not reached.")
+    svg = ET.fromstring(render_report("svg", verdicts_, run))
+    assert svg.tag.endswith("svg") and len(svg.findall(".//{http://www.w3.org/2000/svg}polyline")) == 3
 
 
 # ----------------------------------------------------------------------------- --evidence

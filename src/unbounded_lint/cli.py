@@ -24,7 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="unbounded-lint",
         description="Find (and fix) unbounded containers that leak memory in long-running Python programs.",
         epilog="Rules: UBL001-UBL006 on by default, UBL007 and UBL008 opt-in. "
-               "`unbounded-lint --explain UBL001` prints a rule's documentation.",
+               "`unbounded-lint --explain UBL001` prints a rule's documentation. "
+               "`unbounded-lint watch [PATHS] -- COMMAND` runs COMMAND and measures which findings grow "
+               "(see `unbounded-lint watch --help`).",
     )
     p.add_argument("paths", nargs="*", help="files or folders to lint (default: .); '-' reads standard input")
     sel = p.add_argument_group("rule selection")

@@ -71,10 +71,19 @@ def main(argv: Sequence[str]) -> int:
     trigger = _parse_trigger(parser, args.sample_on_call)
     if args.interval <= 0 or args.duration < 0:
         parser.error("--interval must be positive and --duration not negative")
-    sites, lint_errors = collect_sites(args.paths or ["."], args.config, args.isolated)
-    for error in lint_errors:
-        print(error, file=sys.stderr)
-    verdicts, run = watch(sites, command, duration=args.duration, interval=args.interval, trigger=trigger)
+    from ..config import ConfigError
+
+    try:
+        sites, lint_errors = collect_sites(args.paths or ["."], args.config, args.isolated)
+        for error in lint_errors:
+            print(error, file=sys.stderr)
+        verdicts, run = watch(sites, command, duration=args.duration, interval=args.interval, trigger=trigger)
+    except ConfigError as exc:
+        print(f"unbounded-lint: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:  # the command could not be started
+        print(f"unbounded-lint watch: cannot run {command[0]!r}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
     text = render(args.format, verdicts, run)
     if args.output_file:
         with open(args.output_file, "w", encoding="utf-8", newline="") as handle:
@@ -167,7 +176,7 @@ def _run_child(command: List[str], env: Dict[str, str], duration: float) -> Tupl
 
 def _interrupt(proc: subprocess.Popen[Any], already_sent: bool = False) -> None:
     """Ctrl-C for the command (so it can exit cleanly and the probe writes), then stronger."""
-    if not already_sent and proc.poll() is None:
+    if not already_sent and proc.poll() is None and os.name != "nt":  # Windows has no SIGINT to send
         proc.send_signal(signal.SIGINT)
     for stop in (None, proc.terminate, proc.kill):
         if stop is not None and proc.poll() is None:
