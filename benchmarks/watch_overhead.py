@@ -153,7 +153,8 @@ def main(argv: List[str]) -> int:
         rows.append(("examples/bot_service.py", plain, watched, 1.02))
 
     print(f"Python {sys.version.split()[0]}, {args.runs} runs each; medians of the program's own timing\n")
-    print("| workload | plain wall s | watched wall s | wall ratio | plain CPU s | watched CPU s | CPU ratio | target |")
+    print("| workload | plain wall s | watched wall s | wall ratio | plain CPU s | watched CPU s | CPU ratio "
+          "| target |")
     print("|---|---|---|---|---|---|---|---|")
     for name, plain, watched, target in rows:
         pw, ww = (statistics.median(t[0] for t in x) for x in (plain, watched))
