@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 import weakref
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -286,6 +288,29 @@ def test_watch_stops_the_command_after_duration(tmp_path):
     assert report["samples"] >= 5
     got = verdicts(report)
     assert {k for k, v in got.items() if v == "grows"} == {k for k, v in BOT_SERVICE.items() if v == "grows"}
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs process groups")
+def test_ctrl_c_stops_the_command_and_still_reports(tmp_path):
+    out = tmp_path / "r.json"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    argv = [sys.executable, "-m", "unbounded_lint", "watch", "examples/bot_service.py", "--interval", "0.05",
+            "--format", "json", "-o", str(out), "--", sys.executable, "examples/bot_service.py", "--seconds", "600"]
+    # Its own session, as a terminal's foreground group: Ctrl-C reaches watch and the command.
+    proc = subprocess.Popen(argv, cwd=str(ROOT), start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR=str(scratch)))
+    deadline = time.monotonic() + 120
+    # The probe's first samples file means the command is running under watch.
+    while not list(scratch.glob("ubl-watch-*/samples.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2.0)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["stop_reason"] == "interrupted (Ctrl-C)"
+    assert (91, "UBL001") in {k for k, v in verdicts(report).items() if v == "grows"}
 
 
 def test_asyncio_workload(tmp_path):

@@ -121,7 +121,9 @@ def render_svg(verdicts: Sequence[Verdict], run: Run) -> str:
     ranked = rank(verdicts)
     rows = (len(ranked) + 1) // 2
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * cell_w}" height="{rows * (cell_h + title_h)}" '
-             f'font-family="sans-serif" font-size="10">']
+             f'font-family="sans-serif" font-size="10">',
+             # Opaque: the charts stay readable on a dark page.
+             '<rect width="100%" height="100%" fill="white"/>']
     for i, v in enumerate(ranked):
         x, y = (i % 2) * cell_w, (i // 2) * (cell_h + title_h)
         label = html.escape(f"{v.site.path}:{v.site.line} {v.site.code} {v.site.container or v.site.kind}")

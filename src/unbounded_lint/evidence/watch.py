@@ -57,7 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str]) -> int:
-    argv = list(argv)
+    try:
+        return _main(list(argv))
+    except KeyboardInterrupt:  # Ctrl-C before the command ran (while linting)
+        print("unbounded-lint: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: List[str]) -> int:
     if "--" not in argv:
         print("unbounded-lint watch: give the command after '--', e.g. "
               "unbounded-lint watch src/ -- python app.py", file=sys.stderr)
