@@ -157,11 +157,13 @@ def _fresh_main(filename: Optional[str], spec: Any = None) -> types.ModuleType:
 def run_script(path: str, argv: Sequence[str], plan: Plan) -> None:
     """Run ``path`` as ``python path argv...`` would, with the probes of ``plan``."""
     sys.argv = [path, *argv]
-    sys.path[0] = os.path.dirname(os.path.abspath(path))
-    with open(path, "rb") as handle:
+    # Like the interpreter (3.9+): the script's __file__ and code are named by absolute path.
+    filename = os.path.abspath(path)
+    sys.path[0] = os.path.dirname(filename)
+    with open(filename, "rb") as handle:
         source = handle.read()
-    code = compile_watched(source, path, plan)
-    module = _fresh_main(path)
+    code = compile_watched(source, filename, plan)
+    module = _fresh_main(filename)
     exec(code, module.__dict__)
 
 
