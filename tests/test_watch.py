@@ -167,6 +167,26 @@ def test_probe_samples_deterministically_with_an_injected_clock(tmp_path):
     assert by_code["UBL001:HISTORY"].verdict == "not reached"
 
 
+def test_a_failing_read_is_recorded_and_silent(tmp_path):
+    import queue
+
+    class Owner:
+        def __init__(self):
+            self.q = queue.Queue()
+            self.q.mutex = None  # the standard qsize() now fails: `with None:`
+
+    broken = replace(site(), id="q", code="UBL003", owner="Owner", name="q")
+    probe = Probe([broken], str(tmp_path / "s.json"))
+    owner = Owner()
+    probe.owner_made(f"{broken.abspath}::Owner", owner)
+    probe.sample()  # does not raise
+    probe.sample()
+    (verdict,) = judge_all([broken], probe.snapshot())
+    assert verdict.verdict == "not reached"
+    assert len(verdict.errors) == 1 and verdict.errors[0].startswith("TypeError: ")
+    assert "could not be sampled (TypeError" in verdict.summary
+
+
 def test_probe_memory_is_bounded_by_sites_not_calls():
     series = Series()
     for t in range(20 * MAX_POINTS):

@@ -149,32 +149,17 @@ class Probe:
         except Exception as exc:  # noqa: BLE001
             series.error(exc)
             return
-        total, alive, biggest, biggest_len = 0, 0, None, -1
-        seen_ids = set()
-        for obj, owners in containers:
-            if id(obj) in seen_ids:
-                continue
-            seen_ids.add(id(obj))
-            try:
-                length = nested_length(obj) if site.code == "UBL001" else sized_length(obj)
-            except Exception as exc:  # noqa: BLE001
-                series.error(exc)
-                continue
-            if length is None:
-                continue
-            # The owners of an attribute all hold their containers at once: they add up. Each
-            # running frame of a loop has its own local, and frames end: the largest one counts.
-            total = max(total, length) if site.kind == "local" else total + length
-            alive = max(alive, owners)
-            if length > biggest_len:
-                biggest, biggest_len = obj, length
-        if not seen_ids or biggest_len < 0:
+        if not containers:
             key = _key(site.abspath, site.owner)
             if site.kind == "attr" and self.owners_seen.get(key) and key not in self.owner_errors:
                 # Owners were made and are all gone: reached, holding nothing right now.
                 series.add(now, 0, 0)
             return
-        series.add(now, total, alive or len(seen_ids))
+        measured = _measure(site, containers, series)
+        if measured is None:  # every read failed (recorded) or nothing was sized
+            return
+        total, alive, biggest, biggest_len = measured
+        series.add(now, total, alive)
         if biggest_len > series.largest or self.samples % 10 == 0:
             try:
                 series.bytes_per_item = estimate_bytes_per_item(biggest, biggest_len) or series.bytes_per_item
@@ -294,6 +279,34 @@ class Probe:
             os.replace(tmp, self.out_path)
         except Exception:  # noqa: BLE001
             pass
+
+
+def _measure(site: Site, containers: List[Tuple[Any, int]],
+             series: Series) -> Optional[Tuple[int, int, Any, int]]:
+    """(total length, owners alive, largest container, its length), or None when no container
+    could be measured. Read failures are recorded in ``series``."""
+    total, alive, biggest, biggest_len = 0, 0, None, -1
+    seen_ids = set()
+    for obj, owners in containers:
+        if id(obj) in seen_ids:
+            continue
+        seen_ids.add(id(obj))
+        try:
+            length = nested_length(obj) if site.code == "UBL001" else sized_length(obj)
+        except Exception as exc:  # noqa: BLE001
+            series.error(exc)
+            continue
+        if length is None:
+            continue
+        # The owners of an attribute all hold their containers at once: they add up. Each
+        # running frame of a loop has its own local, and frames end: the largest one counts.
+        total = max(total, length) if site.kind == "local" else total + length
+        alive = max(alive, owners)
+        if length > biggest_len:
+            biggest, biggest_len = obj, length
+    if biggest_len < 0:
+        return None
+    return total, alive or len(seen_ids), biggest, biggest_len
 
 
 def _key(abspath: str, qualname: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 _BUILTIN_SIZED = (list, dict, set, frozenset, collections.deque, bytearray)
 _MISSING = object()
+_STDLIB_QUEUES = ("queue", "_queue", "asyncio", "multiprocessing")
 
 
 class Count:
@@ -36,7 +37,9 @@ def sized_length(obj: Any) -> Optional[int]:
             length: int = base.__len__(obj)  # type: ignore[arg-type]
             return length
     qsize = getattr(type(obj), "qsize", None)
-    if qsize is not None and type(obj).__module__.split(".")[0] in ("queue", "asyncio", "multiprocessing"):
+    # Only the standard library's qsize (a subclass may override it with anything).
+    module = getattr(qsize, "__module__", None) or type(obj).__module__
+    if qsize is not None and module.split(".")[0] in _STDLIB_QUEUES:
         return int(obj.qsize())
     return None
 
