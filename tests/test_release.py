@@ -92,10 +92,10 @@ def test_readme_quick_start_is_what_the_cli_prints() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = readme.split("## Quick start")[1].split("\n## ")[0]
     commands = re.findall(r"```console\n(.*?)```", quick, re.DOTALL)[0]
-    assert commands == "python -m venv .venv && . .venv/bin/activate\npip install . && unbounded-lint examples/\n"
+    assert commands == "python -m venv .venv && . .venv/bin/activate\npip install . && unbounded-lint examples/trading_bot.py\n"
     assert "exits with status 1 — that is expected" in quick
     (shown,) = re.findall(r"```text\n(examples/.*?)```", quick, re.DOTALL)
-    proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", "examples/"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", "examples/trading_bot.py"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 1
     assert proc.stdout == shown

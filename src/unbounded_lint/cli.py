@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find (and fix) unbounded containers that leak memory in long-running Python programs.",
         epilog="Rules: UBL001-UBL006 on by default, UBL007 and UBL008 opt-in. "
                "`unbounded-lint --explain UBL001` prints a rule's documentation. "
-               "`unbounded-lint server` runs the language server (see docs/editors.md).",
+               "`unbounded-lint server` runs the language server (see docs/editors.md); "
+               "`unbounded-lint watch [PATHS] -- COMMAND` runs COMMAND and measures which findings grow "
+               "(see `unbounded-lint watch --help`).",
     )
     p.add_argument("paths", nargs="*", help="files or folders to lint (default: .); '-' reads standard input")
     sel = p.add_argument_group("rule selection")
@@ -84,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     base = p.add_argument_group("adoption")
     base.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
     base.add_argument("--write-baseline", metavar="FILE", help="record the current findings in a baseline file")
+    base.add_argument("--evidence", metavar="FILE",
+                      help="a report of `unbounded-lint watch --format json`: mark findings that grew, "
+                           "lower plateau/transient ones to low")
     run = p.add_argument_group("performance")
     run.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                      help="worker processes (default: usable CPUs; 1 runs in-process)")
@@ -114,7 +119,10 @@ def _cli_overrides(args: argparse.Namespace) -> Dict[str, object]:
 
 # Subcommands run their own parser: `unbounded-lint server`. A folder named like one is
 # linted with `unbounded-lint ./server`.
-SUBCOMMANDS: Dict[str, str] = {"server": "Language Server over stdio (needs the 'lsp' extra)"}
+SUBCOMMANDS: Dict[str, str] = {
+    "server": "Language Server over stdio (needs the 'lsp' extra)",
+    "watch": "run a command and measure which findings grow",
+}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -143,6 +151,10 @@ def _subcommand(name: str, argv: List[str]) -> int:
         from .server import main as server_main
 
         return server_main(argv)
+    if name == "watch":
+        from .evidence.watch import main as watch_main
+
+        return watch_main(argv)
     raise AssertionError(name)  # pragma: no cover - SUBCOMMANDS and this dispatch go together
 
 
@@ -205,8 +217,19 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     # UNBOUNDED_LINT_SKIP_PASS=0 turns off the cheap "cannot have a finding" text test (an
     # internal switch for tests that prove the shortcut changes no finding).
     skip_pass = os.environ.get("UNBOUNDED_LINT_SKIP_PASS", "1") != "0"
-    results = lint_files(files, config.settings_for, jobs=args.jobs, cache=cache,
+    settings_for = config.settings_for
+    if args.evidence:
+        from .evidence.apply import EvidenceError, apply_to_results, every_confidence, load_evidence
+
+        try:
+            evidence = load_evidence(args.evidence)
+        except EvidenceError as exc:
+            return _fail(str(exc))
+        settings_for = every_confidence(config.settings_for)
+    results = lint_files(files, settings_for, jobs=args.jobs, cache=cache,
                          timeout=args.timeout_per_file, skip_pass=skip_pass)
+    if args.evidence:
+        results = apply_to_results(results, evidence, lambda path: config.settings_for(path).min_confidence)
     errors = _report_errors(results)
     results = _apply_baseline(args, results, config.root)
     status = _emit(args, results)

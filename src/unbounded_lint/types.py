@@ -116,6 +116,11 @@ class Finding:
     # One human sentence on why the owner is thought to live long (and what lowered it):
     # "instance attribute of TradingBot, which is created at module level; grown in on_tick()".
     because: str = ""
+    # Runtime evidence from `unbounded-lint watch` (`--evidence FILE`): a one-line summary such
+    # as "confirmed: 48,210 items after 300 s", and the verdict: "", "grows", "plateau",
+    # "transient" or "not reached".
+    evidence: str = ""
+    evidence_verdict: str = ""
 
     @property
     def fixable(self) -> bool:

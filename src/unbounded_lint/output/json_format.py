@@ -3,8 +3,9 @@
 Each object has exactly the keys ``path``, ``line``, ``column``, ``end_line``,
 ``end_column``, ``code``, ``message``, ``fixable``, ``confidence`` (``"low"``,
 ``"medium"`` or ``"high"``), ``because`` (why: the owner and what makes it long-lived) and
-``heuristics`` (names of the named heuristics that touched it); ``docs/schema/findings.schema.json`` is the schema. An empty
-run renders ``[]``.
+``heuristics`` (names of the named heuristics that touched it), plus ``evidence`` and
+``evidence_verdict`` when ``--evidence`` gave the finding a runtime verdict;
+``docs/schema/findings.schema.json`` is the schema. An empty run renders ``[]``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,15 @@ from ._meta import all_findings
 
 
 def finding_to_dict(finding: Finding, unsafe_fixes: bool = False) -> Dict[str, Any]:
+    data = _base_dict(finding, unsafe_fixes)
+    if finding.evidence_verdict:
+        # Only with --evidence: runtime evidence from `unbounded-lint watch`.
+        data["evidence"] = finding.evidence
+        data["evidence_verdict"] = finding.evidence_verdict
+    return data
+
+
+def _base_dict(finding: Finding, unsafe_fixes: bool) -> Dict[str, Any]:
     return {
         "path": finding.path,
         "line": finding.line,

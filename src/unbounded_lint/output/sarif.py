@@ -9,7 +9,8 @@ finding is a result with ``ruleId``, ``ruleIndex``, ``level``, ``message``, one 
 which the run declares with ``columnKind``), ``partialFingerprints`` (stable across line
 moves: a hash of path, code, container and the statement's normalised source) and the rule's
 confidence, the ``because`` sentence and the ``heuristics`` names under ``properties``
-(the ``because`` sentence is also appended to the message text, which code-scanning UIs show).
+(the ``because`` sentence is also appended to the message text, which code-scanning UIs show),
+with ``evidence`` and ``evidenceVerdict`` when ``--evidence`` gave the finding a runtime verdict.
 """
 
 from __future__ import annotations
@@ -93,6 +94,15 @@ def _message(finding: Finding) -> str:
     return f"{finding.message}. Why: {finding.because}" if finding.because else finding.message
 
 
+def _properties(finding: Finding) -> Dict[str, Any]:
+    props: Dict[str, Any] = {"confidence": str(finding.confidence), "fixable": finding.fixable,
+                             "because": finding.because, "heuristics": list(finding.heuristics)}
+    if finding.evidence_verdict:  # runtime evidence (--evidence)
+        props["evidence"] = finding.evidence
+        props["evidenceVerdict"] = finding.evidence_verdict
+    return props
+
+
 def build_log(results: Sequence[FileResult], *, root: Optional[str] = None) -> Dict[str, Any]:
     """The SARIF log as a dict (see the module docstring)."""
     findings = all_findings(results)
@@ -116,8 +126,7 @@ def build_log(results: Sequence[FileResult], *, root: Optional[str] = None) -> D
                     }
                 ],
                 "partialFingerprints": {"unboundedLint/v1": fingerprint(finding, uri)},
-                "properties": {"confidence": str(finding.confidence), "fixable": finding.fixable,
-                               "because": finding.because, "heuristics": list(finding.heuristics)},
+                "properties": _properties(finding),
             }
         )
     return {

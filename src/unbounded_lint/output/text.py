@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tokenize
+from dataclasses import replace
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from ..types import FileResult, Finding
@@ -32,6 +33,8 @@ def format_finding(finding: Finding, color: bool = False, unsafe_fixes: bool = F
     """One finding as ``path:LINE:COL: CODE message [tier]`` plus `` [*]`` when fixable."""
     fixable = finding.fixable_with(unsafe_fixes)
     tier = f" [{finding.confidence}]" if show_confidence else ""
+    if finding.evidence:  # runtime evidence from --evidence, after the message
+        finding = replace(finding, message=f"{finding.message} ({finding.evidence})")
     if color:
         line = (
             f"{BOLD}{finding.path}{RESET}:{finding.line}:{finding.column}: "
