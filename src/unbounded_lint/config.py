@@ -15,7 +15,7 @@ Public API
     when ``find_pyproject`` found nothing) and apply ``cli`` on top. ``cli`` maps the option
     names with underscores (``select``, ``ignore``, ``extend_select``, ``max_length``,
     ``exclude``, ``extend_exclude``, ``per_file_ignores``, ``respect_gitignore``,
-    ``min_confidence``) to the value given on the command line, or ``None`` when the flag was
+    ``min_confidence``, ``max_file_size``) to the value given on the command line, or ``None`` when the flag was
     not given. A CLI value *replaces* the file's value for that same key. List values may be
     given as a list/tuple or as one comma-separated string; ``per_file_ignores`` as a mapping
     ``{glob: codes}``, a list of ``"glob:CODE,CODE"`` strings, or one string of such items
@@ -64,6 +64,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from ._io import DEFAULT_MAX_FILE_SIZE, TEMP_PREFIX, remove_stale_temp_files
 from .types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
 
 if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
@@ -87,6 +88,12 @@ __all__ = [
 ]
 
 TOOL_TABLE = "unbounded-lint"
+# The largest --max-length: a bound the fixes write into code, so it must be a sane number
+# (a deque of 10**20 items is no bound at all, and does not fit in a C ssize_t).
+MAX_LENGTH_LIMIT = 100_000_000
+# Glob patterns longer than this are refused: no real path needs one, and matching cost grows
+# with the pattern.
+MAX_PATTERN_LENGTH = 1024
 
 DEFAULT_EXCLUDE: Tuple[str, ...] = (
     ".git",
@@ -106,12 +113,13 @@ KEYS: Dict[str, str] = {
     "select": "a list of codes or prefixes",
     "ignore": "a list of codes or prefixes",
     "extend-select": "a list of codes or prefixes",
-    "max-length": "a positive integer",
+    "max-length": f"an integer from 1 to {MAX_LENGTH_LIMIT:,}",
     "exclude": "a list of glob patterns",
     "extend-exclude": "a list of glob patterns",
     "per-file-ignores": "a table of glob pattern = list of codes",
     "respect-gitignore": "a boolean",
     "min-confidence": 'one of "low", "medium", "high"',
+    "max-file-size": 'a size in bytes (an integer, or a string such as "5MB"; 0: no limit)',
 }
 
 _CLI_FLAG = {key: "--" + key for key in KEYS}
@@ -139,6 +147,7 @@ class Config:
     extend_exclude: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     respect_gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     path: Optional[str] = None
     root: str = ""
 
@@ -272,37 +281,107 @@ def resolve_codes(
 
 # --------------------------------------------------------------------------- globs
 
-@functools.lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> "re.Pattern[str]":
+# A glob compiles to tokens: (kind, text). Kinds: "lit" (one literal character), "any" ("?"),
+# "class" ("[...]", text is the regex class), "star" ("*"), "gstar" ("**") and "gslash" ("**/",
+# zero or more folders).
+Token = Tuple[str, str]
+# Up to this many star tokens the backtracking regex stays fast on any path; beyond, a pattern
+# such as "*a*a*a*a*a*b" takes exponential time in ``re``, and an automaton matches instead.
+MAX_REGEX_STARS = 2
+
+
+def _glob_tokens(pattern: str) -> List[Token]:
     i, n, out = 0, len(pattern), []
     while i < n:
         char = pattern[i]
         if char == "*":
-            if pattern.startswith("**", i):
-                i += 2
-                if pattern.startswith("/", i):  # '**/' : zero or more folders
-                    i += 1
-                    out.append("(?:.*/)?")
-                else:
-                    out.append(".*")
-                continue
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
+            run = i
+            while i < n and pattern[i] == "*":
+                i += 1
+            if i - run == 1:
+                out.append(("star", ""))
+            elif i < n and pattern[i] == "/":  # '**/' : zero or more folders
+                i += 1
+                out.append(("gslash", ""))
+            else:
+                out.append(("gstar", ""))
+            continue
+        if char == "?":
+            out.append(("any", ""))
         elif char == "[":
             end = pattern.find("]", i + 2 if pattern.startswith("[!", i) or pattern.startswith("[]", i) else i + 1)
             if end == -1:
-                out.append(re.escape(char))
+                out.append(("lit", char))
             else:
                 body = pattern[i + 1 : end]
                 if body.startswith("!"):
                     body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
+                out.append(("class", "[" + body.replace("\\", "\\\\") + "]"))
                 i = end
         else:
-            out.append(re.escape(char))
+            out.append(("lit", char))
         i += 1
-    return re.compile("".join(out) + r"\Z", re.DOTALL)
+    return out
+
+
+_REGEX_OF = {"any": "[^/]", "star": "[^/]*", "gstar": ".*", "gslash": "(?:.*/)?"}
+
+
+@functools.lru_cache(maxsize=512)
+def _glob_regex(pattern: str) -> "re.Pattern[str] | _GlobAutomaton":
+    """A matcher with ``.match(text)`` for ``pattern``; raises ``re.error`` for a bad class."""
+    tokens = _glob_tokens(pattern)
+    parts = [re.escape(text) if kind == "lit" else text if kind == "class" else _REGEX_OF[kind]
+             for kind, text in tokens]
+    regex = re.compile("".join(parts) + r"\Z", re.DOTALL)  # also validates every class
+    if sum(kind in ("star", "gstar", "gslash") for kind, _ in tokens) <= MAX_REGEX_STARS:
+        return regex
+    return _GlobAutomaton(tokens)
+
+
+class _GlobAutomaton:
+    """Matches glob tokens by tracking every pattern position at once (Thompson's method):
+    time grows with len(pattern) * len(text), whatever the pattern."""
+
+    def __init__(self, tokens: Sequence[Token]) -> None:
+        self.tokens = list(tokens)
+        self.classes = {i: re.compile(text) for i, (kind, text) in enumerate(tokens) if kind == "class"}
+
+    def _closure(self, states: set) -> set:
+        # Stars and '**/' may match nothing; an entered '**/' (state ~i) may not.
+        todo = list(states)
+        while todo:
+            state = todo.pop()
+            if state >= 0 and state < len(self.tokens) and self.tokens[state][0] in ("star", "gstar", "gslash"):
+                if state + 1 not in states:
+                    states.add(state + 1)
+                    todo.append(state + 1)
+        return states
+
+    def _step(self, state: int, char: str) -> List[int]:
+        index = ~state if state < 0 else state
+        if index >= len(self.tokens):
+            return []
+        kind, text = self.tokens[index]
+        if kind == "lit":
+            return [index + 1] if char == text else []
+        if kind == "any":
+            return [index + 1] if char != "/" else []
+        if kind == "class":
+            return [index + 1] if self.classes[index].fullmatch(char) else []
+        if kind == "star":
+            return [index] if char != "/" else []
+        if kind == "gstar":
+            return [index]
+        return [~index, index + 1] if char == "/" else [~index]  # gslash
+
+    def match(self, text: str) -> bool:
+        states = self._closure({0})
+        for char in text:
+            states = self._closure({nxt for state in states for nxt in self._step(state, char)})
+            if not states:
+                return False
+        return len(self.tokens) in states
 
 
 def glob_match(pattern: str, rel_path: str, abs_path: Optional[str] = None) -> bool:
@@ -418,6 +497,7 @@ def _per_file_ignores(value: Any, key: str, where: str, cli: bool) -> Tuple[Tupl
         sub_where = f"{where}[{glob!r}]"
         if not glob:
             raise ConfigError(f"{where}: empty glob pattern")
+        _check_pattern(glob, where)
         if cli and isinstance(codes, str):
             codes = [c for c in codes.split(",") if c.strip()]
         if not (isinstance(codes, (list, tuple)) and all(isinstance(c, str) for c in codes)):
@@ -436,9 +516,52 @@ def _max_length(value: Any, key: str, where: str, cli: bool) -> int:
             value = int(value.strip())
         except ValueError:
             raise _wrong_type(where, key, value) from None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LENGTH_LIMIT:
         raise _wrong_type(where, key, value)
     return value
+
+
+_SIZE = re.compile(r"\A\s*(\d+)\s*([kmg]i?b?|b)?\s*\Z", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000 ** 2, "g": 1000 ** 3,
+               "ki": 1 << 10, "mi": 1 << 20, "gi": 1 << 30}
+
+
+def parse_size(text: str) -> int:
+    """``"5MB"`` -> 5_000_000, ``"5MiB"`` -> 5_242_880, ``"1024"`` -> 1024; ValueError else."""
+    match = _SIZE.match(text)
+    if match is None:
+        raise ValueError(f"not a size: {text!r}")
+    unit = (match.group(2) or "").lower().rstrip("b")
+    return int(match.group(1)) * _SIZE_UNITS[unit]
+
+
+def _max_file_size(value: Any, key: str, where: str, cli: bool) -> int:
+    if isinstance(value, str):
+        try:
+            value = parse_size(value)
+        except ValueError:
+            raise _wrong_type(where, key, value) from None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _wrong_type(where, key, value)
+    return value
+
+
+def _patterns(value: Any, key: str, where: str, cli: bool) -> Tuple[str, ...]:
+    patterns = _string_list(value, key, where, cli)
+    for pattern in patterns:
+        _check_pattern(pattern, where)
+    return patterns
+
+
+def _check_pattern(pattern: str, where: str) -> None:
+    """A glob that cannot be compiled, or is absurdly long, is a configuration error now,
+    not an internal error halfway through the walk."""
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise ConfigError(f"{where}: glob pattern longer than {MAX_PATTERN_LENGTH} characters")
+    try:
+        _glob_regex(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{where}: invalid glob pattern {pattern!r}: {exc}") from None
 
 
 def _bool(value: Any, key: str, where: str, cli: bool) -> bool:
@@ -463,11 +586,12 @@ _VALIDATORS = {
     "ignore": _selectors,
     "extend-select": _selectors,
     "max-length": _max_length,
-    "exclude": _string_list,
-    "extend-exclude": _string_list,
+    "exclude": _patterns,
+    "extend-exclude": _patterns,
     "per-file-ignores": _per_file_ignores,
     "respect-gitignore": _bool,
     "min-confidence": _confidence,
+    "max-file-size": _max_file_size,
 }
 
 
@@ -537,12 +661,38 @@ def load_config(pyproject: "Optional[os.PathLike[str] | str]", cli: Optional[Map
         extend_exclude=values.get("extend-exclude", ()),
         per_file_ignores=values.get("per-file-ignores", ()),
         respect_gitignore=values.get("respect-gitignore", True),
+        max_file_size=values.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
         path=str(path) if path is not None else None,
         root=root,
     )
 
 
 # --------------------------------------------------------------------------- file discovery
+
+
+# Settings that stop git from running anything the repository configures: a repository-local
+# core.fsmonitor is a command git would run (a folder unpacked from an archive can carry one),
+# hooks are commands, and with optional locks off ls-files does not rewrite the index.
+_GIT_SAFE = ("-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}",
+             "-c", "core.untrackedCache=false")
+_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+GIT_TIMEOUT = 60.0
+
+
+def _git(args: Sequence[str], cwd: Optional[str], stdin: str = "") -> Optional[str]:
+    """Run a read-only git command with repository-configured commands disabled; its stdout,
+    or ``None`` when git is missing, fails, or takes longer than ``GIT_TIMEOUT``."""
+    try:
+        proc = subprocess.run(
+            ["git", *_GIT_SAFE, *args], input=stdin, capture_output=True, text=True,
+            cwd=cwd, check=False, timeout=GIT_TIMEOUT, env={**os.environ, **_GIT_ENV},
+            errors="surrogateescape",
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode not in (0, 1):  # 128: not a repository, or another git error
+        return None
+    return proc.stdout if proc.returncode == 0 or args[0] == "check-ignore" else None
 
 
 def gitignored(paths: Iterable["os.PathLike[str] | str"], cwd: "Optional[os.PathLike[str] | str]" = None) -> set:
@@ -553,26 +703,16 @@ def gitignored(paths: Iterable["os.PathLike[str] | str"], cwd: "Optional[os.Path
     items = [os.fspath(p) for p in paths]
     if not items:
         return set()
-    try:
-        proc = subprocess.run(
-            ["git", "check-ignore", "--stdin", "-z"],
-            input="\0".join(items) + "\0",
-            capture_output=True,
-            text=True,
-            cwd=os.fspath(cwd) if cwd is not None else None,
-            check=False,
-        )
-    except OSError:
-        return set()
-    if proc.returncode not in (0, 1):  # 128: not a repository, or another git error
-        return set()
-    return {p for p in proc.stdout.split("\0") if p}
+    out = _git(["check-ignore", "--stdin", "-z"], os.fspath(cwd) if cwd is not None else None,
+               "\0".join(items) + "\0")
+    return {p for p in (out or "").split("\0") if p}
 
 
 def discover_files(
     paths: Iterable["os.PathLike[str] | str"],
     config: Config,
     force_exclude: bool = False,
+    errors: Optional[List[Tuple[str, str]]] = None,
 ) -> List[str]:
     """Expand ``paths`` into the Python files to lint, sorted and without duplicates.
 
@@ -580,13 +720,18 @@ def discover_files(
     git-ignored ones when ``config.respect_gitignore``). A file named explicitly is always
     linted (whatever its suffix), unless ``force_exclude`` is true and it is excluded or
     git-ignored. Paths are returned as the walk produced them (relative stays relative).
+
+    A folder that cannot be listed is appended to ``errors`` as ``(path, reason)``, so that
+    the caller reports it instead of linting less than asked without a word. Temporary files
+    that an interrupted ``--fix`` left behind (``.ubl-<pid>-*.tmp`` of a process that is gone)
+    are deleted on the way.
     """
     out: List[str] = []
     seen = set()
     for given in paths:
         start = os.fspath(given)
         if os.path.isdir(start):
-            for found in _walk(start, config):
+            for found in _walk(start, config, errors if errors is not None else []):
                 key = os.path.normcase(os.path.abspath(found))
                 if key not in seen:
                     seen.add(key)
@@ -606,21 +751,12 @@ def discover_files(
 def _git_ignored_under(folder: str) -> Optional[set]:
     """Absolute paths of the untracked, git-ignored files and folders below ``folder``
     (one ``git ls-files`` call), or ``None`` when git is unavailable or this is no work tree."""
-    try:
-        proc = subprocess.run(
-            ["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
-            capture_output=True,
-            text=True,
-            cwd=folder,
-            check=False,
-        )
-    except OSError:
-        return None
-    if proc.returncode != 0:
+    out = _git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], folder)
+    if out is None:
         return None
     return {
         os.path.normcase(os.path.abspath(os.path.join(folder, entry.rstrip("/"))))
-        for entry in proc.stdout.split("\0")
+        for entry in out.split("\0")
         if entry
     }
 
@@ -659,7 +795,7 @@ class _Excluder:
         return False
 
 
-def _walk(start: str, config: Config) -> List[str]:
+def _walk(start: str, config: Config, errors: List[Tuple[str, str]]) -> List[str]:
     ignored = _git_ignored_under(start) if config.respect_gitignore else None
     excluder = _Excluder(config)
 
@@ -669,9 +805,13 @@ def _walk(start: str, config: Config) -> List[str]:
             return True
         return bool(ignored) and os.path.normcase(os.path.abspath(path)) in ignored
 
+    def unreadable(exc: OSError) -> None:
+        errors.append((exc.filename or start, f"cannot read folder: {exc.strerror or exc}; not linted"))
+
     found: List[str] = []
-    for folder, dirs, files in os.walk(start):
+    for folder, dirs, files in os.walk(start, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not skip(folder, d))
+        remove_stale_temp_files(folder, [name for name in files if name.startswith(TEMP_PREFIX)])
         found.extend(
             os.path.join(folder, name)
             for name in sorted(files)
