@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
 # The default --max-file-size: above the largest hand-written or generated modules of the
 # benchmark corpus (~2 MB), and small enough that the stdlib parser's worst case (a list literal
@@ -202,18 +202,22 @@ def _verified_copy(folder: str, new: bytes) -> str:
     return tmp
 
 
-def replace_in_place(path: str, original: bytes, new: bytes) -> None:
+def replace_in_place(path: str, original: bytes, new: bytes,
+                     on_written: Optional[Callable[[], None]] = None) -> None:
     """Rewrite ``path`` (a symlink: its target) with ``new`` if it still holds ``original``.
 
     Raises ``WriteError`` (file left as it was) when the file changed or vanished since it was
     read, is not writable, or the temporary copy fails. Keeps the inode, so owner, group, mode
-    and hard links are those of the original.
+    and hard links are those of the original. ``on_written`` runs right after the write, while
+    Ctrl-C is still held, so a caller's record of written files is never one short.
     """
     target = os.path.realpath(path)
     tmp = _verified_copy(os.path.dirname(target), new)
     try:
         with _signals_deferred():
             _rewrite(target, original, new)
+            if on_written is not None:
+                on_written()
     finally:
         _unlink_quietly(tmp)
 

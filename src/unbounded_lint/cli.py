@@ -340,8 +340,8 @@ class _FixState:
 
 
 def _apply_fix_job(args: argparse.Namespace, config, job, roots: Sequence[str], state: _FixState) -> None:  # type: ignore[no-untyped-def]
-    from ._io import outside_roots
-    from .fixer import WriteError, unified_diff, write_atomically
+    from ._io import WriteError, outside_roots, replace_in_place
+    from .fixer import unified_diff
 
     path, outcome = job.path, job.outcome
     if job.error or outcome is None or job.original is None:
@@ -367,14 +367,13 @@ def _apply_fix_job(args: argparse.Namespace, config, job, roots: Sequence[str], 
         state.remaining.append(FileResult(path, _relint(job.original, path, settings)))
         return
     try:
-        write_atomically(path, job.original, outcome.source)
+        replace_in_place(path, job.original, outcome.source, on_written=lambda: state.written.append(path))
     except (WriteError, OSError) as exc:
         _error_line(path, f"fix failed: {exc}")
         state.status = EXIT_ERROR
         state.remaining.append(FileResult(path, _relint(job.original, path, settings)))
         return
     state.fixed_findings += outcome.fixed
-    state.written.append(path)
     state.remaining.append(FileResult(path, outcome.remaining))
 
 
@@ -426,7 +425,7 @@ def _relint(source: bytes, path: str, settings: Settings):  # type: ignore[no-un
 def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
     from .add_noqa import add_noqa_result
     from .engine import decode_source, lint_source
-    from .fixer import WriteError, write_atomically
+    from ._io import WriteError, replace_in_place
 
     result = lint_source(source, path, settings)
     if result.error:
@@ -446,7 +445,7 @@ def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
     if source.startswith(b"\xef\xbb\xbf"):
         data = b"\xef\xbb\xbf" + data
     try:
-        write_atomically(path, source, data)
+        replace_in_place(path, source, data)
     except (WriteError, OSError) as exc:
         _error_line(path, f"cannot add noqa: {exc}")
         return None
