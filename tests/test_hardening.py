@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import List
 
 import pytest
+from _support import clean_env
+from test_robustness import assert_one_clear_line, leaky, run_cli, write
 
 from unbounded_lint import _io, cli
 from unbounded_lint import cache as cache_mod
@@ -32,8 +34,6 @@ from unbounded_lint.fixer import WriteError, fix_source, write_atomically
 from unbounded_lint.output import render
 from unbounded_lint.output._escape import escape_for_log
 from unbounded_lint.types import FileResult, Finding
-from _support import clean_env
-from test_robustness import assert_one_clear_line, leaky, lines_about, run_cli, write
 
 needs_proc = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="finds processes through /proc")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file types and signals")
@@ -127,7 +127,7 @@ def test_huge_literal_is_skipped_by_the_cap_and_honest_when_the_cap_is_raised(tm
     write(tmp_path / "blob.py", "X = [" + "1, " * 4_000_000 + "]\n")
     write(tmp_path / "good.py", leaky())
 
-    def run(*extra: str) -> "subprocess.CompletedProcess[str]":
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "unbounded_lint", "--isolated", "--no-cache", "-j", "1", *extra, "."],
             cwd=tmp_path, capture_output=True, text=True, timeout=120, env=clean_env(),
@@ -250,7 +250,7 @@ def test_a_planted_cache_entry_does_not_hide_findings(tmp_path: Path) -> None:
     first = subprocess.run(args, cwd=project, capture_output=True, text=True, env=attacker, timeout=60)
     assert first.returncode == 1, first.stderr
     (pack,) = list((project / "cache").rglob("pack.json"))
-    header, _, body = pack.read_bytes().partition(b"\n")
+    _header, _, body = pack.read_bytes().partition(b"\n")
     data = json.loads(body)
     for entry in data["entries"].values():
         entry["findings"] = []
@@ -511,7 +511,7 @@ def test_an_unreadable_folder_is_reported(tmp_path: Path, monkeypatch: pytest.Mo
     write(tmp_path / "locked" / "hidden.py", leaky("Hidden"))
     real_scandir = os.scandir
 
-    def scandir(path: "str | os.PathLike[str]" = "."):  # type: ignore[no-untyped-def]
+    def scandir(path: str | os.PathLike[str] = "."):  # type: ignore[no-untyped-def]
         if os.path.basename(os.fspath(path)) == "locked":
             raise PermissionError(13, "Permission denied", os.fspath(path))
         return real_scandir(path)

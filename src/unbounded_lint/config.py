@@ -62,7 +62,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from ._io import DEFAULT_MAX_FILE_SIZE, TEMP_PREFIX, remove_stale_temp_files
 from .types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
@@ -324,11 +324,17 @@ def _glob_tokens(pattern: str) -> List[Token]:
     return out
 
 
+class Matcher(Protocol):
+    """A compiled glob: ``re.Pattern`` or ``_GlobAutomaton``; truthy ``match`` on a match."""
+
+    def match(self, text: str) -> object: ...
+
+
 _REGEX_OF = {"any": "[^/]", "star": "[^/]*", "gstar": ".*", "gslash": "(?:.*/)?"}
 
 
 @functools.lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> "re.Pattern[str] | _GlobAutomaton":
+def _glob_regex(pattern: str) -> "Matcher":
     """A matcher with ``.match(text)`` for ``pattern``; raises ``re.error`` for a bad class."""
     tokens = _glob_tokens(pattern)
     parts = [re.escape(text) if kind == "lit" else text if kind == "class" else _REGEX_OF[kind]
@@ -404,7 +410,7 @@ def glob_match(pattern: str, rel_path: str, abs_path: Optional[str] = None) -> b
     return _match_prefixes(regex, rel_path)
 
 
-def _match_prefixes(regex: "re.Pattern[str]", path: str) -> bool:
+def _match_prefixes(regex: Matcher, path: str) -> bool:
     parts = path.split("/")
     for end in range(len(parts), 0, -1):
         prefix = "/".join(parts[:end])
@@ -803,7 +809,7 @@ def _walk(start: str, config: Config, errors: List[Tuple[str, str]]) -> List[str
         path = os.path.join(folder, name)
         if excluder.excluded(path, name):
             return True
-        return bool(ignored) and os.path.normcase(os.path.abspath(path)) in ignored
+        return ignored is not None and os.path.normcase(os.path.abspath(path)) in ignored
 
     def unreadable(exc: OSError) -> None:
         errors.append((exc.filename or start, f"cannot read folder: {exc.strerror or exc}; not linted"))

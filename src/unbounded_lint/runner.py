@@ -14,9 +14,18 @@ import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Callable, Iterator, List, Optional, Sequence, Tuple, TypeVar
+from dataclasses import dataclass
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+)
 
 from ._io import DEFAULT_MAX_FILE_SIZE, read_source
 from .cache import Cache
@@ -227,7 +236,7 @@ class FixJob:
 
     path: str
     original: Optional[bytes] = None
-    outcome: Optional["FixOutcome"] = None
+    outcome: Optional[FixOutcome] = None
     error: Optional[str] = None  # not read, timed out or crashed: nothing to write
 
 
