@@ -134,7 +134,7 @@ def import_all(root: Path, modules: Sequence[str]) -> Dict[str, Optional[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     try:
         proc = subprocess.run([sys.executable, "-c", IMPORT_PROBE, str(root)], input="\n".join(modules),
-                              capture_output=True, text=True, cwd=root, env=env, timeout=600)
+                              check=False, capture_output=True, text=True, cwd=root, env=env, timeout=600)
         return json.loads(proc.stdout or "{}")
     except (subprocess.TimeoutExpired, ValueError) as exc:
         return {name: f"probe failed: {exc}" for name in modules}

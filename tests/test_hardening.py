@@ -72,7 +72,7 @@ def test_symlink_to_dev_zero_is_not_read(tmp_path: Path) -> None:
     write(tmp_path / "good.py", leaky())
     proc = subprocess.run(
         [sys.executable, "-m", "unbounded_lint", "--isolated", "--no-cache", "-j", "1", "."],
-        cwd=tmp_path, capture_output=True, timeout=60, env=clean_env(),
+        cwd=tmp_path, check=False, capture_output=True, timeout=60, env=clean_env(),
         preexec_fn=_limit_memory(1 << 30),
     )
     err = proc.stderr.decode()
@@ -95,7 +95,7 @@ def test_size_cap_skips_and_says_why(tmp_path: Path) -> None:
     assert "big.py:6:9: UBL001" in raised.stdout
     (tmp_path / "pyproject.toml").write_text('[tool.unbounded-lint]\nmax-file-size = "1KB"\n')
     proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", "."], cwd=tmp_path,
-                          capture_output=True, text=True, env=clean_env(), timeout=60)
+                          check=False, capture_output=True, text=True, env=clean_env(), timeout=60)
     assert proc.returncode == 2 and "big.py: skipped:" in proc.stderr, proc.stderr
     assert "good.py:6:9: UBL001" in proc.stdout
 
@@ -130,7 +130,7 @@ def test_huge_literal_is_skipped_by_the_cap_and_honest_when_the_cap_is_raised(tm
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "unbounded_lint", "--isolated", "--no-cache", "-j", "1", *extra, "."],
-            cwd=tmp_path, capture_output=True, text=True, timeout=120, env=clean_env(),
+            cwd=tmp_path, check=False, capture_output=True, text=True, timeout=120, env=clean_env(),
             preexec_fn=_limit_memory(1 << 30),
         )
 
@@ -247,7 +247,7 @@ def test_a_planted_cache_entry_does_not_hide_findings(tmp_path: Path) -> None:
     attacker = clean_env(XDG_CACHE_HOME=str(tmp_path / "attacker-home"))
     victim = clean_env(XDG_CACHE_HOME=str(tmp_path / "victim-home"))
     args = [sys.executable, "-m", "unbounded_lint", "--isolated", "--cache-dir", "cache", "."]
-    first = subprocess.run(args, cwd=project, capture_output=True, text=True, env=attacker, timeout=60)
+    first = subprocess.run(args, cwd=project, check=False, capture_output=True, text=True, env=attacker, timeout=60)
     assert first.returncode == 1, first.stderr
     (pack,) = list((project / "cache").rglob("pack.json"))
     _header, _, body = pack.read_bytes().partition(b"\n")
@@ -258,10 +258,10 @@ def test_a_planted_cache_entry_does_not_hide_findings(tmp_path: Path) -> None:
     key = cache_mod.user_key(os.path.join(attacker["XDG_CACHE_HOME"], "unbounded-lint"))
     pack.write_bytes(cache_mod.MAGIC + b" " + cache_mod.pack_mac(key, pack.parent.name, body).encode() + b"\n" + body)
     # the attacker's own machine believes it ...
-    fooled = subprocess.run(args, cwd=project, capture_output=True, text=True, env=attacker, timeout=60)
+    fooled = subprocess.run(args, cwd=project, check=False, capture_output=True, text=True, env=attacker, timeout=60)
     assert fooled.returncode == 0, "the planted pack should be valid for its author's key"
     # ... the victim's CI does not
-    ci = subprocess.run(args, cwd=project, capture_output=True, text=True, env=victim, timeout=60)
+    ci = subprocess.run(args, cwd=project, check=False, capture_output=True, text=True, env=victim, timeout=60)
     assert ci.returncode == 1 and "bot.py:6:9: UBL001" in ci.stdout, ci.stdout + ci.stderr
 
 
@@ -547,7 +547,7 @@ def test_absurd_max_length_is_rejected(tmp_path: Path, value: str) -> None:
     assert "deque" not in (tmp_path / "m.py").read_text()
     (tmp_path / "pyproject.toml").write_text(f"[tool.unbounded-lint]\nmax-length = {value}\n")
     proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", "--fix", "m.py"], cwd=tmp_path,
-                          capture_output=True, text=True, env=clean_env(), timeout=60)
+                          check=False, capture_output=True, text=True, env=clean_env(), timeout=60)
     assert proc.returncode == 2 and "'max-length' must be an integer from 1 to" in proc.stderr, proc.stderr
 
 
@@ -560,7 +560,7 @@ def test_a_bad_glob_is_a_config_error(tmp_path: Path, key: str, value: str) -> N
     write(tmp_path / "m.py", leaky())
     (tmp_path / "pyproject.toml").write_text(f"[tool.unbounded-lint]\n{key} = {value}\n")
     proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", "."], cwd=tmp_path,
-                          capture_output=True, text=True, env=clean_env(), timeout=60)
+                          check=False, capture_output=True, text=True, env=clean_env(), timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert "internal error" not in proc.stderr and repr(key) in proc.stderr, proc.stderr
 
@@ -572,7 +572,7 @@ def test_a_pathological_glob_cannot_hang_the_walk(tmp_path: Path) -> None:
         f'[tool.unbounded-lint]\nexclude = ["{pattern}"]\nper-file-ignores = {{"**/{pattern}" = ["UBL002"]}}\n')
     try:
         proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", "."], cwd=tmp_path,
-                              capture_output=True, text=True, env=clean_env(), timeout=30)
+                              check=False, capture_output=True, text=True, env=clean_env(), timeout=30)
     except subprocess.TimeoutExpired:
         pytest.fail("a glob with many stars hung the run (catastrophic regex backtracking)")
     assert proc.returncode == 1 and "UBL001" in proc.stdout, proc.stdout + proc.stderr
@@ -607,3 +607,15 @@ def test_write_baseline_into_a_missing_folder(tmp_path: Path) -> None:
     assert run.rc == 2 and "Traceback" not in run.stderr, run
     assert run.stdout == "" and len(run.err_lines) == 1 and "blocker/baseline.json" in run.err_lines[0], run
     assert time.monotonic() - started < 30
+
+
+def test_add_noqa_does_not_write_through_a_symlink_out_of_the_tree(tmp_path: Path) -> None:
+    outside = write(tmp_path / "outside" / "shared.py", leaky("Shared"))
+    original = outside.read_bytes()
+    project = tmp_path / "project"
+    write(project / "own.py", leaky("Own"))
+    os.symlink(outside, project / "linked.py")
+    run = run_cli(project, "--add-noqa", ".")
+    assert outside.read_bytes() == original
+    assert_one_clear_line(run, "linked.py", "outside")
+    assert "# noqa: UBL001" in (project / "own.py").read_text()

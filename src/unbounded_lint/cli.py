@@ -307,7 +307,7 @@ def explain(code: str) -> int:
 
 def _run_fix(args: argparse.Namespace, config, files: Sequence[str], roots: Sequence[str]) -> int:  # type: ignore[no-untyped-def]
     if args.add_noqa:
-        return _run_add_noqa(args, config, files)
+        return _run_add_noqa(args, config, files, roots)
     from .runner import fix_files
 
     state = _FixState()
@@ -386,7 +386,9 @@ def _report_interrupted_fix(written: Sequence[str]) -> None:
         print(f"  {escape_for_log(path)}", file=sys.stderr)
 
 
-def _run_add_noqa(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # type: ignore[no-untyped-def]
+def _run_add_noqa(args: argparse.Namespace, config, files: Sequence[str],  # type: ignore[no-untyped-def]
+                  roots: Sequence[str]) -> int:
+    from ._io import outside_roots
     from .runner import read_timed
 
     status = EXIT_OK
@@ -396,6 +398,10 @@ def _run_add_noqa(args: argparse.Namespace, config, files: Sequence[str]) -> int
         if source is None:
             _error_line(path, error or "cannot read")
             status = EXIT_ERROR
+            continue
+        target = outside_roots(path, roots)
+        if target is not None:
+            _error_line(path, f"no noqa added: it links to {target}, outside the folders being changed")
             continue
         added = _add_noqa(path, source, config.settings_for(path))
         if added is None:
@@ -423,9 +429,9 @@ def _relint(source: bytes, path: str, settings: Settings):  # type: ignore[no-un
 
 
 def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
+    from ._io import WriteError, replace_in_place
     from .add_noqa import add_noqa_result
     from .engine import decode_source, lint_source
-    from ._io import WriteError, replace_in_place
 
     result = lint_source(source, path, settings)
     if result.error:
