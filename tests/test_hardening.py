@@ -403,11 +403,13 @@ def _busy_tree(root: Path, files: int = 1500) -> None:
 
 
 @needs_proc
+@pytest.mark.parametrize("mode", [[], ["--fix"]], ids=["check", "fix"])
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_workers_die_with_their_parent(tmp_path: Path, sig: int) -> None:
+def test_workers_die_with_their_parent(tmp_path: Path, sig: int, mode: List[str]) -> None:
+    """Also shows that --fix runs on the worker pool: two workers are seen under --fix -j 2."""
     _busy_tree(tmp_path)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "unbounded_lint", "--isolated", "--no-cache", "-j", "2", "."],
+        [sys.executable, "-m", "unbounded_lint", "--isolated", "--no-cache", "-j", "2", *mode, "."],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=clean_env(),
     )
     workers: List[int] = []
@@ -416,6 +418,8 @@ def test_workers_die_with_their_parent(tmp_path: Path, sig: int) -> None:
         while proc.poll() is None and len(workers) < 2 and time.monotonic() < deadline:
             workers = _children(proc.pid)
             time.sleep(0.02)
+        if mode and len(workers) < 2:
+            pytest.fail("--fix -j 2 ran without two worker processes: it is not on the pool")
         if proc.poll() is not None or not workers:
             pytest.skip("the run finished before its workers could be seen")
         proc.send_signal(sig)

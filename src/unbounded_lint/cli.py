@@ -95,13 +95,13 @@ def _cli_overrides(args: argparse.Namespace) -> Dict[str, object]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    from .runner import Terminated, install_sigterm_handler
+    from .runner import Terminated, sigterm_as_exception
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    install_sigterm_handler()
     try:
-        return _main(parser, args)
+        with sigterm_as_exception():
+            return _main(parser, args)
     except Terminated:
         print("unbounded-lint: terminated", file=sys.stderr)
         return 143
@@ -230,7 +230,8 @@ def _apply_baseline(args: argparse.Namespace, results: List[FileResult],
     if args.write_baseline:
         try:
             Baseline.from_findings(findings).write(args.write_baseline)
-            print(f"Wrote {len(findings)} findings to the baseline {args.write_baseline}.", file=sys.stderr)
+            print(f"Wrote {len(findings)} findings to the baseline {escape_for_log(args.write_baseline)}.",
+                  file=sys.stderr)
         except OSError as exc:  # the report is still printed below
             _error_line(args.write_baseline, f"cannot write the baseline: {exc.strerror or exc}")
             saved = False
@@ -238,7 +239,7 @@ def _apply_baseline(args: argparse.Namespace, results: List[FileResult],
         try:
             baseline = Baseline.load(args.baseline)
         except (OSError, ValueError) as exc:
-            raise SystemExit(_fail(str(exc)))
+            raise SystemExit(_fail(escape_for_log(str(exc)))) from None
         new, matched = baseline.filter(findings)
         if matched and not args.quiet:
             print(f"{matched} findings hidden by the baseline {args.baseline}.", file=sys.stderr)

@@ -1,8 +1,14 @@
-"""Run the engine over many files: cache first, then worker processes for what is left.
+"""Run the engine (``lint_files``) or the fixer (``fix_files``) over many files on a pool of
+worker processes; the check answers from the cache first.
 
 Results come back in the order of the input list whatever the scheduling. A file that cannot
-be read, times out or kills its worker becomes a ``FileResult`` with a one-line error; every
-other file is still linted.
+be read (not a regular file, over ``--max-file-size``), times out or kills its worker becomes a
+result with a one-line error; every other file is still processed. Reads happen inside the
+per-file time limit. ``fix_files`` only computes the new bytes: the caller writes them, so
+that it alone knows, when interrupted, which files it has rewritten.
+
+Workers ignore Ctrl-C (the parent stops them), and exit on their own when the parent is gone,
+even after a SIGKILL; ``sigterm_as_exception`` lets the CLI treat SIGTERM like Ctrl-C.
 """
 
 from __future__ import annotations
@@ -221,10 +227,18 @@ def _on_sigterm(signum, frame):  # type: ignore[no-untyped-def]
     raise Terminated()
 
 
-def install_sigterm_handler() -> None:
-    """Turn SIGTERM into ``Terminated`` (the CLI does this; a library caller keeps its own)."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _on_sigterm)
+@contextlib.contextmanager
+def sigterm_as_exception() -> Iterator[None]:
+    """Within the block, SIGTERM raises ``Terminated`` (the CLI uses this; a library caller
+    keeps its own handler). The previous handler comes back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # --------------------------------------------------------------------------- --fix on the pool
@@ -271,7 +285,8 @@ def _fix_failed(item: FixItem, error: str) -> FixJob:
 def fix_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jobs: int = 0,
               timeout: float = 0.0, unsafe: bool = False,
               max_size: int = DEFAULT_MAX_FILE_SIZE) -> Iterator[FixJob]:
-    """Fix ``paths`` on the worker pool; yield one ``FixJob`` per path, in input order."""
+    """Fix ``paths`` on the worker pool; yield one ``FixJob`` per path, in input order (a
+    file whose worker crashed comes last, re-run alone)."""
     todo = [(index, (path, settings_for(path), timeout, unsafe, max_size)) for index, path in enumerate(paths)]
     for _, job in run_pool(todo, _fix_work, jobs or usable_cpus(), _fix_failed):
         yield job
