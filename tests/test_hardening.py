@@ -623,3 +623,24 @@ def test_add_noqa_does_not_write_through_a_symlink_out_of_the_tree(tmp_path: Pat
     assert outside.read_bytes() == original
     assert_one_clear_line(run, "linked.py", "outside")
     assert "# noqa: UBL001" in (project / "own.py").read_text()
+
+
+def test_a_write_that_fails_halfway_restores_the_original(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "m.py", leaky())
+    original = path.read_bytes()
+    new = fix_source(original, "m.py").source
+    real_write_all = _io._write_all
+    calls: List[int] = []
+
+    def disk_full_on_the_first_rewrite(fd: int, data: bytes) -> None:
+        calls.append(len(data))
+        if len(calls) == 1:
+            os.write(fd, data[: len(data) // 2])
+            raise OSError(28, "No space left on device")
+        real_write_all(fd, data)
+
+    monkeypatch.setattr(_io, "_write_all", disk_full_on_the_first_rewrite)
+    with pytest.raises(WriteError, match="original was restored"):
+        write_atomically(str(path), original, new)
+    assert path.read_bytes() == original
+    assert [p.name for p in tmp_path.iterdir()] == ["m.py"]

@@ -5,10 +5,12 @@ named ``*.py`` would block a plain ``open`` until a writer appears; ``/dev/zero`
 symlink never ends).
 
 Writing a fixed module: the new bytes first go to a temporary copy beside the file, read back
-and compared, so a full disk fails there and not halfway through the real file. Then, under
-blocked SIGINT/SIGTERM, the file is opened, checked to still hold the bytes the fix was
-computed from (the last moment before replacing, so an editor save is never overwritten) and
-rewritten *in place*: the inode, owner, group, mode and hard links stay as they were.
+and compared, so a full disk fails there and not halfway through the real file; the copy is
+then removed, freeing the room the rewrite needs. Then, under blocked SIGINT/SIGTERM, the file
+is opened, checked to still hold the bytes the fix was computed from (the last moment before
+replacing, so an editor save is never overwritten) and rewritten *in place*: the inode, owner,
+group, mode and hard links stay as they were. Should the rewrite still fail halfway, the
+original bytes are written back.
 
 Temporary files are named ``.ubl-<pid>-<random>.tmp``; ``remove_stale_temp_files`` deletes
 the ones whose process is gone, which is what a SIGKILL leaves behind.
@@ -212,19 +214,17 @@ def replace_in_place(path: str, original: bytes, new: bytes,
     Ctrl-C is still held, so a caller's record of written files is never one short.
     """
     target = os.path.realpath(path)
-    tmp = _verified_copy(os.path.dirname(target), new)
-    try:
-        with _signals_deferred():
-            _rewrite(target, original, new)
-            if on_written is not None:
-                on_written()
-    finally:
-        _unlink_quietly(tmp)
+    # Removed before the rewrite: its blocks are the room a longer file needs on a full disk.
+    _unlink_quietly(_verified_copy(os.path.dirname(target), new))
+    with _signals_deferred():
+        _rewrite(target, original, new)
+        if on_written is not None:
+            on_written()
 
 
-def _rewrite(target: str, original: bytes, new: bytes) -> None:
+def _open_for_rewrite(target: str) -> int:
     try:
-        fd = os.open(target, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        return os.open(target, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise WriteError("deleted while being fixed; not written") from None
     except PermissionError:
@@ -233,17 +233,48 @@ def _rewrite(target: str, original: bytes, new: bytes) -> None:
         if exc.errno == errno.ELOOP:
             raise WriteError("replaced by a symlink while being fixed; not written") from None
         raise WriteError(f"cannot open for writing: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "r+b") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+
+
+def _read_all(fd: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit:
+        chunk = os.read(fd, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _rewrite(target: str, original: bytes, new: bytes) -> None:
+    fd = _open_for_rewrite(target)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise WriteError("no longer a regular file; not written")
         # The last moment before replacing: an edit saved while the fix was computed wins.
-        if handle.read(len(original) + 1) != original:
+        if _read_all(fd, len(original) + 1) != original:
             raise WriteError("changed on disk while being fixed; not written")
-        handle.seek(0)
-        handle.write(new)
-        handle.truncate()
-        handle.flush()
-        os.fsync(handle.fileno())
+        try:
+            _overwrite(fd, new)
+        except OSError as exc:
+            # A full disk (or quota) halfway: put the original back, byte for byte.
+            _overwrite(fd, original)
+            raise WriteError(f"write failed ({exc.strerror or exc}); the original was restored") from None
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _overwrite(fd: int, data: bytes) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    _write_all(fd, data)
+    os.ftruncate(fd, len(data))
 
 
 # --------------------------------------------------------------------------- leftovers
