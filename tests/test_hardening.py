@@ -644,3 +644,50 @@ def test_a_write_that_fails_halfway_restores_the_original(tmp_path: Path, monkey
         write_atomically(str(path), original, new)
     assert path.read_bytes() == original
     assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
+
+
+def _settings_dir() -> str:
+    return cache_mod.settings_key(load_config(None).settings)
+
+
+@posix_only
+def test_a_planted_cache_symlink_cannot_redirect_writes(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    write(project / "bot.py", LEAK)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, project / ".unbounded_lint_cache")
+    for _ in range(2):
+        proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--isolated", "."], cwd=project,
+                              check=False, capture_output=True, text=True, env=clean_env(), timeout=60)
+        assert proc.returncode == 1 and "bot.py:6:9: UBL001" in proc.stdout, proc.stderr
+    assert list(elsewhere.iterdir()) == [], "the cache wrote through a symlink planted in the project"
+    # a planted key folder (symlink) or .gitignore symlink inside a real cache folder: the same
+    (project / ".unbounded_lint_cache").unlink()
+    (project / ".unbounded_lint_cache").mkdir()
+    os.symlink(elsewhere, project / ".unbounded_lint_cache" / _settings_dir())
+    os.symlink(elsewhere / "created.txt", project / ".unbounded_lint_cache" / ".gitignore")
+    proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--isolated", "."], cwd=project,
+                          check=False, capture_output=True, text=True, env=clean_env(), timeout=60)
+    assert proc.returncode == 1 and "bot.py:6:9: UBL001" in proc.stdout, proc.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+@posix_only
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_planted_special_file_as_cache_pack_is_a_miss(tmp_path: Path, kind: str) -> None:
+    project = tmp_path / "proj"
+    write(project / "bot.py", LEAK)
+    folder = project / ".unbounded_lint_cache" / _settings_dir()
+    folder.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(folder / "pack.json")
+    else:
+        os.symlink("/dev/zero", folder / "pack.json")
+    try:
+        proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--isolated", "."], cwd=project,
+                              check=False, capture_output=True, text=True, env=clean_env(), timeout=60,
+                              preexec_fn=_limit_memory(1 << 30))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"a {kind} planted as the cache pack hung the run")
+    assert proc.returncode == 1 and "bot.py:6:9: UBL001" in proc.stdout, proc.stderr

@@ -26,11 +26,12 @@ import hmac
 import json
 import os
 import secrets
+import stat
 import sys
 from typing import Dict, Optional
 
 from . import __version__
-from ._io import atomic_write
+from ._io import atomic_write, read_source
 from .types import ALL_CODES, Applicability, Confidence, FileResult, Finding, Fix, Settings
 
 CACHE_DIR_NAME = ".unbounded_lint_cache"
@@ -44,6 +45,8 @@ KEY_BYTES = 32
 # Entries kept per settings key: far more files than any repository lints in one go, and a
 # bound on a folder that would otherwise collect one entry per version of every file.
 MAX_ENTRIES = 200_000
+# A full pack is ~100 MB (about 500 bytes an entry); anything larger was not written by us.
+MAX_PACK_BYTES = 512 << 20
 
 
 def key_dir() -> str:
@@ -113,28 +116,50 @@ def settings_key(settings: Settings) -> str:
 class Cache:
     """A folder of cached results. Every method swallows I/O errors: a cache never fails a run."""
 
-    def __init__(self, root: str, key: Optional[bytes] = None) -> None:
+    def __init__(self, root: str, key: Optional[bytes] = None, root_may_be_symlink: bool = True) -> None:
         self.root = root
         self._secret = key
+        # The default cache folder is inside the project, where a symlink can be planted to
+        # send the cache's writes anywhere; a folder the user named is theirs to link.
+        self._root_may_be_symlink = root_may_be_symlink
         self._keys: Dict[Settings, str] = {}
         self._packs: Dict[str, Dict[str, dict]] = {}
         self._dirty: Dict[str, Dict[str, dict]] = {}
         self._ready = False
+        self._usable = True
 
     @classmethod
     def default_dir(cls, project_root: str) -> str:
         return os.environ.get(ENV_VAR) or os.path.join(project_root, CACHE_DIR_NAME)
+
+    @classmethod
+    def for_project(cls, project_root: str, explicit: Optional[str] = None) -> "Cache":
+        """The cache a run uses: ``explicit`` (``--cache-dir``), ``$UNBOUNDED_LINT_CACHE_DIR``,
+        else the folder in the project, whose root must then be a real folder."""
+        chosen = explicit or os.environ.get(ENV_VAR)
+        if chosen:
+            return cls(chosen)
+        return cls(os.path.join(project_root, CACHE_DIR_NAME), root_may_be_symlink=False)
+
+    def _writable_dir(self, folder: str) -> bool:
+        """Whether ``folder`` is a real folder (created if missing), not a planted symlink."""
+        os.makedirs(folder, exist_ok=True)
+        return stat.S_ISDIR(os.lstat(folder).st_mode)
 
     def _prepare(self) -> None:
         if self._ready:
             return
         self._ready = True
         try:
+            if not self._root_may_be_symlink and not self._writable_dir(self.root):
+                self._usable = False
+                return
             os.makedirs(self.root, exist_ok=True)
             ignore = os.path.join(self.root, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as handle:
-                    handle.write("# Created by unbounded-lint\n*\n")
+            # O_EXCL|O_NOFOLLOW: never through a planted (even dangling) symlink.
+            fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("# Created by unbounded-lint\n*\n")
         except OSError:
             pass
 
@@ -158,8 +183,13 @@ class Cache:
         """The entries stored on disk for ``key``; anything unreadable, or not authenticated
         with this user's key, is an empty pack."""
         try:
-            with open(self._pack_path(key), "rb") as handle:
-                header, _, body = handle.read().partition(b"\n")
+            if not self._root_may_be_symlink and os.path.islink(self.root):
+                return {}
+            # Not open(): a FIFO or /dev/zero planted as a pack must not hang or fill memory.
+            data = read_source(self._pack_path(key), MAX_PACK_BYTES).data
+            if data is None:
+                return {}
+            header, _, body = data.partition(b"\n")
             magic, _, mac = header.partition(b" ")
             if magic != MAGIC or not hmac.compare_digest(mac.decode("ascii"), pack_mac(self.secret, key, body)):
                 return {}
@@ -204,9 +234,12 @@ class Cache:
         if not self._dirty:
             return
         self._prepare()
-        for key, new in self._dirty.items():
+        if not self._root_may_be_symlink and os.path.islink(self.root):
+            self._usable = False
+        for key, new in self._dirty.items() if self._usable else ():
             try:
-                os.makedirs(os.path.join(self.root, key), exist_ok=True)
+                if not self._writable_dir(os.path.join(self.root, key)):
+                    continue
                 merged = self._read_pack(key)
                 for digest in new:
                     merged.pop(digest, None)  # re-inserted last: the newest entries survive the cap

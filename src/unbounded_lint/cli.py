@@ -179,7 +179,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not args.no_cache:
         from .cache import Cache
 
-        cache = Cache(args.cache_dir or Cache.default_dir(config.root))
+        cache = Cache.for_project(config.root, args.cache_dir)
     # UNBOUNDED_LINT_SKIP_PASS=0 turns off the cheap "cannot have a finding" text test (an
     # internal switch for tests that prove the shortcut changes no finding).
     skip_pass = os.environ.get("UNBOUNDED_LINT_SKIP_PASS", "1") != "0"
