@@ -345,14 +345,14 @@ def _apply_fix_job(args: argparse.Namespace, config, job, roots: Sequence[str], 
     from .fixer import unified_diff
 
     path, outcome = job.path, job.outcome
-    if job.error or outcome is None or job.original is None:
+    if job.error or outcome is None:
         _error_line(path, job.error or "internal error: no result")
         state.status = EXIT_ERROR
         return
     if outcome.error:
         _error_line(path, outcome.error)
         state.status = EXIT_ERROR
-    if not outcome.changed:
+    if not outcome.changed or job.original is None:
         state.remaining.append(FileResult(path, outcome.remaining))
         return
     if args.diff:

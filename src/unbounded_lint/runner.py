@@ -14,6 +14,7 @@ even after a SIGKILL; ``sigterm_as_exception`` lets the CLI treat SIGTERM like C
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import signal
@@ -249,7 +250,7 @@ class FixJob:
     """One file under ``--fix``/``--diff``: the bytes read, and what fixing them gave."""
 
     path: str
-    original: Optional[bytes] = None
+    original: Optional[bytes] = None  # only when the fix changed the file
     outcome: Optional[FixOutcome] = None
     error: Optional[str] = None  # not read, timed out or crashed: nothing to write
 
@@ -267,11 +268,15 @@ def fix_one(path: str, settings: Settings, timeout: float, unsafe: bool, max_siz
         return FixJob(path, error=error)
     try:
         with time_limit(timeout):
-            return FixJob(path, source, fix_source(source, path, settings, unsafe=unsafe))
+            outcome = fix_source(source, path, settings, unsafe=unsafe)
     except FileTimeout:
         return FixJob(path, source, error=timeout_message(timeout))
     except MemoryError:
         return FixJob(path, source, error="out of memory while fixing; skipped")
+    if not outcome.changed:
+        # Nothing to write: do not send the file's bytes back to the parent (twice).
+        return FixJob(path, None, dataclasses.replace(outcome, source=b""))
+    return FixJob(path, source, outcome)
 
 
 def _fix_work(batch: Sequence[FixItem]) -> List[FixJob]:
