@@ -29,8 +29,9 @@ from test_robustness import assert_one_clear_line, leaky, run_cli, write
 
 from unbounded_lint import _io, cli
 from unbounded_lint import cache as cache_mod
-from unbounded_lint.config import ConfigError, _glob_tokens, glob_match, load_config
+from unbounded_lint.config import ConfigError, load_config
 from unbounded_lint.fixer import WriteError, fix_source, write_atomically
+from unbounded_lint.globs import _glob_tokens, _GlobAutomaton, glob_match
 from unbounded_lint.output import render
 from unbounded_lint.output._escape import escape_for_log
 from unbounded_lint.types import FileResult, Finding
@@ -591,7 +592,6 @@ def test_the_glob_automaton_agrees_with_the_regex() -> None:
         regex = re.compile("".join(re.escape(t) if k == "lit" else t if k == "class" else
                                    {"any": "[^/]", "star": "[^/]*", "gstar": ".*", "gslash": "(?:.*/)?"}[k]
                                    for k, t in tokens) + r"\Z", re.DOTALL)
-        from unbounded_lint.config import _GlobAutomaton
 
         automaton = _GlobAutomaton(tokens)
         for _ in range(20):

@@ -55,16 +55,16 @@ absolute pattern is matched against the absolute path.
 from __future__ import annotations
 
 import difflib
-import functools
 import os
 import re
 import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ._io import DEFAULT_MAX_FILE_SIZE, TEMP_PREFIX, remove_stale_temp_files
+from .globs import compile_glob, glob_match
 from .types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
 
 if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
@@ -279,145 +279,7 @@ def resolve_codes(
     return tuple(result)
 
 
-# --------------------------------------------------------------------------- globs
-
-# A glob compiles to tokens: (kind, text). Kinds: "lit" (one literal character), "any" ("?"),
-# "class" ("[...]", text is the regex class), "star" ("*"), "gstar" ("**") and "gslash" ("**/",
-# zero or more folders).
-Token = Tuple[str, str]
-# Up to this many star tokens the backtracking regex stays fast on any path; beyond, a pattern
-# such as "*a*a*a*a*a*b" takes exponential time in ``re``, and an automaton matches instead.
-MAX_REGEX_STARS = 2
-
-
-def _glob_tokens(pattern: str) -> List[Token]:
-    i, n, out = 0, len(pattern), []
-    while i < n:
-        char = pattern[i]
-        if char == "*":
-            run = i
-            while i < n and pattern[i] == "*":
-                i += 1
-            if i - run == 1:
-                out.append(("star", ""))
-            elif i < n and pattern[i] == "/":  # '**/' : zero or more folders
-                i += 1
-                out.append(("gslash", ""))
-            else:
-                out.append(("gstar", ""))
-            continue
-        if char == "?":
-            out.append(("any", ""))
-        elif char == "[":
-            end = pattern.find("]", i + 2 if pattern.startswith("[!", i) or pattern.startswith("[]", i) else i + 1)
-            if end == -1:
-                out.append(("lit", char))
-            else:
-                body = pattern[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(("class", "[" + body.replace("\\", "\\\\") + "]"))
-                i = end
-        else:
-            out.append(("lit", char))
-        i += 1
-    return out
-
-
-class Matcher(Protocol):
-    """A compiled glob: ``re.Pattern`` or ``_GlobAutomaton``; truthy ``match`` on a match."""
-
-    def match(self, text: str) -> object: ...
-
-
-_REGEX_OF = {"any": "[^/]", "star": "[^/]*", "gstar": ".*", "gslash": "(?:.*/)?"}
-
-
-@functools.lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> "Matcher":
-    """A matcher with ``.match(text)`` for ``pattern``; raises ``re.error`` for a bad class."""
-    tokens = _glob_tokens(pattern)
-    parts = [re.escape(text) if kind == "lit" else text if kind == "class" else _REGEX_OF[kind]
-             for kind, text in tokens]
-    regex = re.compile("".join(parts) + r"\Z", re.DOTALL)  # also validates every class
-    if sum(kind in ("star", "gstar", "gslash") for kind, _ in tokens) <= MAX_REGEX_STARS:
-        return regex
-    return _GlobAutomaton(tokens)
-
-
-class _GlobAutomaton:
-    """Matches glob tokens by tracking every pattern position at once (Thompson's method):
-    time grows with len(pattern) * len(text), whatever the pattern."""
-
-    def __init__(self, tokens: Sequence[Token]) -> None:
-        self.tokens = list(tokens)
-        self.classes = {i: re.compile(text) for i, (kind, text) in enumerate(tokens) if kind == "class"}
-
-    def _closure(self, states: set) -> set:
-        # Stars and '**/' may match nothing; an entered '**/' (state ~i) may not.
-        todo = list(states)
-        while todo:
-            state = todo.pop()
-            if state >= 0 and state < len(self.tokens) and self.tokens[state][0] in ("star", "gstar", "gslash"):
-                if state + 1 not in states:
-                    states.add(state + 1)
-                    todo.append(state + 1)
-        return states
-
-    def _step(self, state: int, char: str) -> List[int]:
-        index = ~state if state < 0 else state
-        if index >= len(self.tokens):
-            return []
-        kind, text = self.tokens[index]
-        if kind == "lit":
-            return [index + 1] if char == text else []
-        if kind == "any":
-            return [index + 1] if char != "/" else []
-        if kind == "class":
-            return [index + 1] if self.classes[index].fullmatch(char) else []
-        if kind == "star":
-            return [index] if char != "/" else []
-        if kind == "gstar":
-            return [index]
-        return [~index, index + 1] if char == "/" else [~index]  # gslash
-
-    def match(self, text: str) -> bool:
-        states = self._closure({0})
-        for char in text:
-            states = self._closure({nxt for state in states for nxt in self._step(state, char)})
-            if not states:
-                return False
-        return len(self.tokens) in states
-
-
-def glob_match(pattern: str, rel_path: str, abs_path: Optional[str] = None) -> bool:
-    """Whether ``pattern`` matches the file ``rel_path`` (forward slashes) or a parent folder.
-
-    See the module docstring for the pattern language. ``abs_path`` is used for absolute
-    patterns.
-    """
-    pat = pattern.replace("\\", "/") if os.sep == "\\" else pattern
-    while pat.startswith("./"):
-        pat = pat[2:]
-    if len(pat) > 1:
-        pat = pat.rstrip("/")
-    if pat.startswith("/") or re.match(r"^[A-Za-z]:/", pat):
-        target = abs_path if abs_path is not None else rel_path
-        return _match_prefixes(_glob_regex(pat), target)
-    regex = _glob_regex(pat)
-    if "/" not in pat:
-        return any(regex.match(part) for part in rel_path.split("/") if part not in ("", "."))
-    return _match_prefixes(regex, rel_path)
-
-
-def _match_prefixes(regex: Matcher, path: str) -> bool:
-    parts = path.split("/")
-    for end in range(len(parts), 0, -1):
-        prefix = "/".join(parts[:end])
-        if prefix and regex.match(prefix):
-            return True
-    return False
-
+# --------------------------------------------------------------------------- globs (see globs.py)
 
 def _abs_posix(path: "os.PathLike[str] | str") -> str:
     return os.path.abspath(path).replace(os.sep, "/")
@@ -565,7 +427,7 @@ def _check_pattern(pattern: str, where: str) -> None:
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise ConfigError(f"{where}: glob pattern longer than {MAX_PATTERN_LENGTH} characters")
     try:
-        _glob_regex(pattern)
+        compile_glob(pattern)
     except re.error as exc:
         raise ConfigError(f"{where}: invalid glob pattern {pattern!r}: {exc}") from None
 
@@ -788,7 +650,7 @@ class _Excluder:
             if "/" in pat or re.match(r"^[A-Za-z]:", pat):
                 self.path_patterns.append(pattern)
             elif any(ch in pat for ch in "*?["):
-                self.name_regexes.append(_glob_regex(pat))
+                self.name_regexes.append(compile_glob(pat))
             else:
                 self.names.add(pat)
 
