@@ -691,3 +691,36 @@ def test_a_planted_special_file_as_cache_pack_is_a_miss(tmp_path: Path, kind: st
     except subprocess.TimeoutExpired:
         pytest.fail(f"a {kind} planted as the cache pack hung the run")
     assert proc.returncode == 1 and "bot.py:6:9: UBL001" in proc.stdout, proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="the time limit needs SIGALRM")
+def test_a_read_that_hangs_is_cut_by_the_per_file_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read on a hung network mount blocks in the kernel; the time limit must cover reads."""
+    from unbounded_lint import runner
+
+    path = write(tmp_path / "m.py", leaky())
+
+    def hung_read(path: str, max_size: int = 0):  # type: ignore[no-untyped-def]
+        time.sleep(30)
+        return b"", None
+
+    monkeypatch.setattr(runner, "read_file", hung_read)
+    started = time.monotonic()
+    data, error = runner.read_timed(str(path), 1 << 20, 0.3)
+    assert time.monotonic() - started < 5
+    assert data is None and error is not None and "timed out while reading" in error
+    results = runner.lint_files([str(path)], lambda p: load_config(None).settings, jobs=1, timeout=0.3)
+    assert results[0].error and "timed out while reading" in results[0].error
+
+
+def test_escaped_text_never_holds_a_control_character() -> None:
+    rng = random.Random(6)
+    alphabet = [chr(c) for c in range(0, 0x250)] + ["\u2028", "\u202e", "\u2066", "\udcff", "\ud800", "\ufeff"]
+    unsafe = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        shown = escape_for_log(text)
+        assert not unsafe.search(shown), repr(shown)
+        shown.encode("utf-8")  # always writable as UTF-8
+        if not unsafe.search(text):
+            assert shown == text
