@@ -2,6 +2,9 @@
 
 Checks what a user running --fix on a whole repository relies on:
   * every file the fixer rewrote still compiles;
+  * every rewritten module that imports before the fix (in a subprocess, with its package on
+    sys.path) still imports after it: a fix that puts `from collections import deque` below
+    its first use compiles, but fails with NameError at import;
   * the number of files that changed on disk equals the number the CLI reports as fixed;
   * no file is touched that the CLI did not report, and no traceback is printed;
   * a second --fix changes nothing.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -96,6 +100,66 @@ def snapshot(root: Path) -> Dict[str, str]:
             for p in sorted(root.rglob("*.py"))}
 
 
+# Imports every module named on stdin (one per line) with sys.path[0] = argv[1]; prints one
+# JSON object {module: null | "ExceptionName: message"}. BaseException: a module may call
+# sys.exit() or raise KeyboardInterrupt-like errors at import time.
+IMPORT_PROBE = r"""
+import importlib, json, sys, warnings
+sys.path.insert(0, sys.argv[1])
+warnings.simplefilter("ignore")
+result = {}
+for name in sys.stdin.read().split():
+    try:
+        importlib.import_module(name)
+        result[name] = None
+    except BaseException as exc:
+        result[name] = f"{type(exc).__name__}: {exc}"[:300]
+sys.stdout.write(json.dumps(result))
+"""
+
+
+def module_name(rel: str) -> Optional[Tuple[str, str]]:
+    """``("networkx-3.6.1", "networkx.algorithms.foo")`` for a changed file, or None when the
+    path is not an importable module name."""
+    parts = Path(rel).with_suffix("").parts
+    if len(parts) < 2 or not all(part.isidentifier() for part in parts[1:]):
+        return None
+    names = list(parts[1:])
+    if names[-1] == "__init__":
+        names.pop()
+    return (parts[0], ".".join(names)) if names else None
+
+
+def import_all(root: Path, modules: Sequence[str]) -> Dict[str, Optional[str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    try:
+        proc = subprocess.run([sys.executable, "-c", IMPORT_PROBE, str(root)], input="\n".join(modules),
+                              check=False, capture_output=True, text=True, cwd=root, env=env, timeout=600)
+        return json.loads(proc.stdout or "{}")
+    except (subprocess.TimeoutExpired, ValueError) as exc:
+        return {name: f"probe failed: {exc}" for name in modules}
+
+
+def import_check(original: Path, fixed: Path, changed: Sequence[str]) -> Tuple[int, List[str]]:
+    """Import each rewritten module from the original tree and from the fixed one (separate
+    subprocesses). Returns (modules importable before the fix, those that no longer import)."""
+    by_root: Dict[str, List[str]] = {}
+    for rel in changed:
+        named = module_name(rel)
+        if named is not None:
+            by_root.setdefault(named[0], []).append(named[1])
+    importable, broken = 0, []
+    for root, modules in sorted(by_root.items()):
+        before = import_all(original / root, modules)
+        after = import_all(fixed / root, modules)
+        for name in modules:
+            if before.get(name, "missing") is None:
+                importable += 1
+                if after.get(name, "missing") is not None:
+                    broken.append(f"{root}: {name}: {after.get(name)}")
+    return importable, broken
+
+
 def run_fix(root: Path, extra: Sequence[str], jobs: int) -> Tuple[subprocess.CompletedProcess, float]:
     argv = [sys.executable, "-m", "unbounded_lint", "--fix", "--no-cache", "--isolated",
             "--no-respect-gitignore", "--timeout-per-file", "300", "-q", "-j", str(jobs), *extra, "."]
@@ -127,6 +191,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     failures: List[str] = []
     try:
         n_files = unpack(packages, workdir)
+        pristine = workdir.with_name(workdir.name + "-original")
+        unpack(packages, pristine)
         before = snapshot(workdir)
         first, seconds = run_fix(workdir, extra, args.jobs)
         after = snapshot(workdir)
@@ -149,6 +215,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 not_compiling.append(f"{rel}: {exc}")
         if not_compiling:
             failures.append("rewritten files that do not compile:\n  " + "\n  ".join(not_compiling[:20]))
+        importable, broken = import_check(pristine, workdir, changed)
+        if broken:
+            failures.append("rewritten modules that imported before the fix and no longer do:\n  "
+                            + "\n  ".join(broken[:20]))
         second, _ = run_fix(workdir, extra, args.jobs)
         again = snapshot(workdir)
         second_match = FIXED_LINE.search(second.stderr)
@@ -162,12 +232,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for line in errors[:10]:
             print(f"  {line}")
         print(f"rewritten files that compile: {len(changed) - len(not_compiling)} of {len(changed)}")
+        print(f"rewritten modules that import (of those importable before the fix): "
+              f"{importable - len(broken)} of {importable}")
         print(f"second --fix: {second_match.group(0) if second_match else second.stderr.strip()[:200]}")
     finally:
         if args.keep:
             print(f"fixed copy kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir.with_name(workdir.name + "-original"), ignore_errors=True)
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)
     print("soak: ok" if not failures else f"soak: {len(failures)} check(s) failed")

@@ -278,8 +278,22 @@ GARBAGE = {
 }
 
 
+def read_pack(pack: Path) -> dict:
+    """A pack's JSON body (after the line that authenticates it)."""
+    header, _, body = pack.read_bytes().partition(b"\n")
+    assert header.startswith(cache_mod.MAGIC + b" "), header
+    return json.loads(body)
+
+
+def sign_pack(pack: Path, data: dict) -> None:
+    """Write ``data`` as a pack authenticated with this user's key, as the tool would."""
+    body = json.dumps(data).encode("utf-8")
+    mac = cache_mod.pack_mac(cache_mod.user_key(), pack.parent.name, body)
+    pack.write_bytes(cache_mod.MAGIC + b" " + mac.encode("ascii") + b"\n" + body)
+
+
 def pack_entries(pack: Path) -> dict:
-    data = json.loads(pack.read_text(encoding="utf-8"))
+    data = read_pack(pack)
     assert isinstance(data, dict) and isinstance(data["entries"], dict), pack
     return data["entries"]
 
@@ -310,10 +324,11 @@ def test_corrupt_entries_are_survived_and_rewritten(project: Path, tmp_path: Pat
     if where == "whole-pack":
         packs[0].write_bytes(GARBAGE[kind])
     else:
+        # signed with the user's key: the entries themselves must be survived, not just the MAC
         value = json.loads(GARBAGE[kind])
-        data = json.loads(packs[0].read_text(encoding="utf-8"))
+        data = read_pack(packs[0])
         data["entries"] = {digest: value for digest in data["entries"]}
-        packs[0].write_text(json.dumps(data), encoding="utf-8")
+        sign_pack(packs[0], data)
     warm = lint(project, folder)
     assert (warm.rc, warm.stdout, warm.stderr) == (cold.rc, cold.stdout, cold.stderr), warm
     rewritten = cache_entries(folder)

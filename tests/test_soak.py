@@ -29,3 +29,34 @@ def test_fix_soak_on_a_real_package(extra: list) -> None:
     assert "soak: ok" in proc.stdout
     fixed = [line for line in proc.stdout.splitlines() if line.startswith("--fix")]
     assert fixed and " 0 files changed on disk" not in fixed[0], proc.stdout
+    assert "rewritten modules that import (of those importable before the fix)" in proc.stdout, proc.stdout
+
+
+def _load_soak():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("soak", ROOT / "benchmarks" / "soak.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_import_check_catches_a_fix_that_fails_at_import(tmp_path: Path) -> None:
+    """The probe's bug: `from collections import deque` placed after its first use compiles,
+    and fails with NameError only when the module is imported."""
+    soak = _load_soak()
+    for tree, body in (("original", "import os; events = []\n"),
+                       ("fixed", "events = deque(maxlen=1000)\nfrom collections import deque\n")):
+        package = tmp_path / tree / "pkg-1.0" / "pkg"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        (package / "mod.py").write_text(body)
+        (package / "fine.py").write_text("from collections import deque\nevents = deque(maxlen=1000)\n")
+        (package / "needs_missing_dep.py").write_text("import not_installed_anywhere\n")
+    changed = ["pkg-1.0/pkg/mod.py", "pkg-1.0/pkg/fine.py", "pkg-1.0/pkg/needs_missing_dep.py",
+               "pkg-1.0/pkg/__init__.py", "pkg-1.0/not-a-module.py"]
+    importable, broken = soak.import_check(tmp_path / "original", tmp_path / "fixed", changed)
+    # the module with a missing dependency does not import before the fix either: not counted
+    assert importable == 3
+    assert len(broken) == 1 and "pkg.mod" in broken[0] and "NameError" in broken[0], broken

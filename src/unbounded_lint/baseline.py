@@ -117,6 +117,8 @@ class Baseline:
             raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise BaselineError(f"{path}: not a valid baseline (invalid JSON: {exc})") from None
+        except RecursionError:  # a hostile file nests arrays until the decoder gives up
+            raise BaselineError(f"{path}: not a valid baseline (nested too deeply)") from None
         if not isinstance(data, dict) or "version" not in data:
             raise BaselineError(f"{path}: not a valid baseline (expected an object with a 'version' field)")
         if data["version"] != BASELINE_VERSION:

@@ -11,29 +11,94 @@ wrote meanwhile; the write goes to a temporary file renamed into place, so no ru
 half a pack. A pack or an entry that cannot be read back is a miss, rewritten after linting.
 A pack keeps at most ``MAX_ENTRIES`` results, dropping the oldest. A run answered from the
 cache never imports libcst (it does import the rule modules, whose versions are in the key).
+
+Packs are authenticated. The cache folder sits in the project, so anyone who can change the
+project (a pull request) could otherwise plant an entry that says "no findings" for a leaky
+file, and CI would pass. Each pack starts with a line holding an HMAC-SHA256 of its settings key
+and body, made with a per-user secret kept outside the project (``user_key``); a pack whose MAC
+does not verify, and an entry of the wrong shape, is a miss.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import stat
 import sys
 from typing import Dict, Optional
 
 from . import __version__
-from ._io import atomic_write
-from .types import Applicability, Confidence, FileResult, Finding, Fix, Settings
+from ._io import atomic_write, read_source
+from .types import ALL_CODES, Applicability, Confidence, FileResult, Finding, Fix, Settings
 
 CACHE_DIR_NAME = ".unbounded_lint_cache"
 ENV_VAR = "UNBOUNDED_LINT_CACHE_DIR"
 FORMAT = 3
 PACK_NAME = "pack.json"
+MAGIC = b"unbounded-lint-cache"
+KEY_ENV_VAR = "UNBOUNDED_LINT_KEY_DIR"
+KEY_NAME = "cache-key"
+KEY_BYTES = 32
 # Entries kept per settings key: far more files than any repository lints in one go, and a
 # bound on a folder that would otherwise collect one entry per version of every file.
 MAX_ENTRIES = 200_000
 KNOWLEDGE_FIELDS = ("short_lived_classes", "long_lived_classes", "bounded_containers",
                     "fixed_key_words", "teardown_methods")
+# A full pack is ~100 MB (about 500 bytes an entry); anything larger was not written by us.
+MAX_PACK_BYTES = 512 << 20
+
+
+def key_dir() -> str:
+    """Where the per-user cache key lives: ``$UNBOUNDED_LINT_KEY_DIR``, else the user's cache
+    folder (``$XDG_CACHE_HOME/unbounded-lint``, ``~/.cache/unbounded-lint``, or
+    ``%LOCALAPPDATA%\\unbounded-lint`` on Windows) - never inside a project."""
+    explicit = os.environ.get(KEY_ENV_VAR)
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA")
+    if not base or not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "unbounded-lint")
+
+
+def user_key(folder: Optional[str] = None) -> bytes:
+    """The per-user secret that authenticates cache packs, created (0600) on first use.
+
+    When it can be neither read nor created (a read-only home), a random key for this process
+    only: the cache still works within the run and is never trusted across runs.
+    """
+    folder = folder or key_dir()
+    path = os.path.join(folder, KEY_NAME)
+    try:
+        return _read_key(path)
+    except OSError:
+        pass
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(KEY_BYTES))
+        return _read_key(path)
+    except OSError:  # created by a concurrent run meanwhile, or not creatable at all
+        try:
+            return _read_key(path)
+        except OSError:
+            return secrets.token_bytes(KEY_BYTES)
+
+
+def _read_key(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        key = handle.read(KEY_BYTES + 1)
+    if len(key) != KEY_BYTES:
+        raise OSError(f"{path}: not a key")
+    return key
+
+
+def pack_mac(key: bytes, settings: str, body: bytes) -> str:
+    return hmac.new(key, settings.encode("ascii") + b"\n" + body, hashlib.sha256).hexdigest()
 
 
 def settings_key(settings: Settings) -> str:
@@ -55,27 +120,50 @@ def settings_key(settings: Settings) -> str:
 class Cache:
     """A folder of cached results. Every method swallows I/O errors: a cache never fails a run."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, key: Optional[bytes] = None, root_may_be_symlink: bool = True) -> None:
         self.root = root
+        self._secret = key
+        # The default cache folder is inside the project, where a symlink can be planted to
+        # send the cache's writes anywhere; a folder the user named is theirs to link.
+        self._root_may_be_symlink = root_may_be_symlink
         self._keys: Dict[Settings, str] = {}
         self._packs: Dict[str, Dict[str, dict]] = {}
         self._dirty: Dict[str, Dict[str, dict]] = {}
         self._ready = False
+        self._usable = True
 
     @classmethod
     def default_dir(cls, project_root: str) -> str:
         return os.environ.get(ENV_VAR) or os.path.join(project_root, CACHE_DIR_NAME)
+
+    @classmethod
+    def for_project(cls, project_root: str, explicit: Optional[str] = None) -> "Cache":
+        """The cache a run uses: ``explicit`` (``--cache-dir``), ``$UNBOUNDED_LINT_CACHE_DIR``,
+        else the folder in the project, whose root must then be a real folder."""
+        chosen = explicit or os.environ.get(ENV_VAR)
+        if chosen:
+            return cls(chosen)
+        return cls(os.path.join(project_root, CACHE_DIR_NAME), root_may_be_symlink=False)
+
+    def _writable_dir(self, folder: str) -> bool:
+        """Whether ``folder`` is a real folder (created if missing), not a planted symlink."""
+        os.makedirs(folder, exist_ok=True)
+        return stat.S_ISDIR(os.lstat(folder).st_mode)
 
     def _prepare(self) -> None:
         if self._ready:
             return
         self._ready = True
         try:
+            if not self._root_may_be_symlink and not self._writable_dir(self.root):
+                self._usable = False
+                return
             os.makedirs(self.root, exist_ok=True)
             ignore = os.path.join(self.root, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as handle:
-                    handle.write("# Created by unbounded-lint\n*\n")
+            # O_EXCL|O_NOFOLLOW: never through a planted (even dangling) symlink.
+            fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("# Created by unbounded-lint\n*\n")
         except OSError:
             pass
 
@@ -89,15 +177,35 @@ class Cache:
     def _pack_path(self, key: str) -> str:
         return os.path.join(self.root, key, PACK_NAME)
 
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = user_key()
+        return self._secret
+
     def _read_pack(self, key: str) -> Dict[str, dict]:
-        """The entries stored on disk for ``key``; anything unreadable is an empty pack."""
+        """The entries stored on disk for ``key``; anything unreadable, or not authenticated
+        with this user's key, is an empty pack."""
         try:
-            with open(self._pack_path(key), "r", encoding="utf-8") as handle:
-                data = json.load(handle)
+            if not self._root_may_be_symlink and os.path.islink(self.root):
+                return {}
+            # Not open(): a FIFO or /dev/zero planted as a pack must not hang or fill memory.
+            data = read_source(self._pack_path(key), MAX_PACK_BYTES).data
+            if data is None:
+                return {}
+            header, _, body = data.partition(b"\n")
+            magic, _, mac = header.partition(b" ")
+            if magic != MAGIC or not hmac.compare_digest(mac.decode("ascii"), pack_mac(self.secret, key, body)):
+                return {}
+            data = json.loads(body)
             entries = data["entries"] if isinstance(data, dict) and data.get("format") == FORMAT else None
             return entries if isinstance(entries, dict) else {}
         except Exception:  # noqa: BLE001 - a corrupt pack is a cold cache, rewritten on flush
             return {}
+
+    def _pack_bytes(self, key: str, entries: Dict[str, dict]) -> bytes:
+        body = json.dumps({"format": FORMAT, "entries": entries}, separators=(",", ":")).encode("utf-8")
+        return MAGIC + b" " + pack_mac(self.secret, key, body).encode("ascii") + b"\n" + body
 
     def _entries(self, key: str) -> Dict[str, dict]:
         entries = self._packs.get(key)
@@ -130,17 +238,19 @@ class Cache:
         if not self._dirty:
             return
         self._prepare()
-        for key, new in self._dirty.items():
+        if not self._root_may_be_symlink and os.path.islink(self.root):
+            self._usable = False
+        for key, new in self._dirty.items() if self._usable else ():
             try:
-                os.makedirs(os.path.join(self.root, key), exist_ok=True)
+                if not self._writable_dir(os.path.join(self.root, key)):
+                    continue
                 merged = self._read_pack(key)
                 for digest in new:
                     merged.pop(digest, None)  # re-inserted last: the newest entries survive the cap
                 merged.update(new)
                 if len(merged) > MAX_ENTRIES:
                     merged = dict(list(merged.items())[-MAX_ENTRIES:])
-                data = json.dumps({"format": FORMAT, "entries": merged}, separators=(",", ":"))
-                atomic_write(self._pack_path(key), data.encode("utf-8"))
+                atomic_write(self._pack_path(key), self._pack_bytes(key, merged))
             except OSError:
                 pass
         self._dirty.clear()
@@ -161,21 +271,47 @@ def _encode(result: FileResult) -> dict:
     }
 
 
-def _decode(path: str, digest: str, data: dict) -> FileResult:
-    findings = []
-    error = data["error"]
-    if not (error is None or isinstance(error, str)) or not isinstance(data["findings"], list):
+def _decode(path: str, digest: str, data: object) -> FileResult:
+    """A cached result; ``ValueError`` for any entry of the wrong shape (a miss, not a crash)."""
+    if not isinstance(data, dict):
         raise ValueError("malformed cache entry")
-    for row in data["findings"]:
-        line, col, end_line, end_col, code, message, container, conf, fingerprint, fix, because, heuristics = row
-        if not all(isinstance(v, int) for v in (line, col, end_line, end_col)) or not isinstance(message, str):
-            raise ValueError("malformed cache entry")
-        findings.append(Finding(
-            path=path, line=line, column=col, end_line=end_line, end_column=end_col, code=code,
-            message=message, container=container, confidence=Confidence(conf),
-            fingerprint=fingerprint, because=str(because), heuristics=tuple(map(str, heuristics)),
-            # Cached findings keep whether they are fixable, not the edits: --fix re-lints.
-            fix=None if fix is None else Fix(fix[0], (), Applicability(fix[1])),
-        ))
-    return FileResult(path, tuple(findings), error=data["error"], source_hash=digest,
-                      noqa_suppressed=data.get("noqa", 0), below_confidence=data.get("below", 0))
+    error, rows, noqa = data.get("error"), data.get("findings"), data.get("noqa", 0)
+    below = data.get("below", 0)
+    if (not (error is None or isinstance(error, str)) or not isinstance(rows, list)
+            or not _is_int(noqa) or not _is_int(below)):
+        raise ValueError("malformed cache entry")
+    findings = tuple(_decode_finding(path, row) for row in rows)
+    return FileResult(path, findings, error=error, source_hash=digest, noqa_suppressed=noqa,
+                      below_confidence=below)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _decode_finding(path: str, row: object) -> Finding:
+    if not isinstance(row, list) or len(row) != 12:
+        raise ValueError("malformed cache entry")
+    line, col, end_line, end_col, code, message, container, conf, fingerprint, fix, because, heuristics = row
+    if not all(_is_int(v) for v in (line, col, end_line, end_col, conf)) or conf not in (1, 2, 3):
+        raise ValueError("malformed cache entry")
+    if code not in ALL_CODES or not all(isinstance(v, str) for v in (message, container, fingerprint, because)):
+        raise ValueError("malformed cache entry")
+    if not isinstance(heuristics, list) or not all(isinstance(h, str) for h in heuristics):
+        raise ValueError("malformed cache entry")
+    return Finding(
+        path=path, line=line, column=col, end_line=end_line, end_column=end_col, code=code,
+        message=message, container=container, confidence=Confidence(conf), fingerprint=fingerprint,
+        because=because, heuristics=tuple(heuristics),
+        # Cached findings keep whether they are fixable, not the edits: --fix re-lints.
+        fix=_decode_fix(fix),
+    )
+
+
+def _decode_fix(fix: object) -> Optional[Fix]:
+    if fix is None:
+        return None
+    if not (isinstance(fix, list) and len(fix) == 2 and isinstance(fix[0], str)
+            and fix[1] in (a.value for a in Applicability)):
+        raise ValueError("malformed cache entry")
+    return Fix(fix[0], (), Applicability(fix[1]))

@@ -12,9 +12,10 @@ import os
 import sys
 from collections import Counter
 from dataclasses import replace
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import __version__
+from .output._escape import escape_for_log
 from .types import ALL_CODES, FileResult, Finding, Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     run.add_argument("--cache-dir", metavar="PATH",
                      help="cache folder (default .unbounded_lint_cache in the project root, or $UNBOUNDED_LINT_CACHE_DIR)")
+    run.add_argument("--max-file-size", metavar="SIZE",
+                     help="skip (and report) files larger than this: bytes, or e.g. 5MB, 10MiB; 0: no limit "
+                          "(default 5MiB)")
     run.add_argument("--timeout-per-file", type=float, default=60.0, metavar="SECONDS",
                      help="skip a file that takes longer than this (default 60; 0 disables)")
     p.add_argument("--explain", metavar="CODE", help="print the documentation of a rule and exit")
@@ -114,6 +118,7 @@ def _cli_overrides(args: argparse.Namespace) -> Dict[str, object]:
         "short_lived_classes": args.short_lived_classes, "long_lived_classes": args.long_lived_classes,
         "bounded_containers": args.bounded_containers, "extend_fixed_key_words": args.extend_fixed_key_words,
         "extend_teardown_methods": args.extend_teardown_methods, "src": args.src,
+        "max_file_size": args.max_file_size,
     }
 
 
@@ -126,13 +131,19 @@ SUBCOMMANDS: Dict[str, str] = {
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from .runner import Terminated, sigterm_as_exception
+
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         return _subcommand(argv[0], argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _main(parser, args)
+        with sigterm_as_exception():
+            return _main(parser, args)
+    except Terminated:
+        print("unbounded-lint: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("unbounded-lint: interrupted", file=sys.stderr)
         return 130
@@ -141,7 +152,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if args.verbose:
             raise
-        print(f"unbounded-lint: internal error: {exc.__class__.__name__}: {exc} (run with --verbose for details)",
+        print(f"unbounded-lint: internal error: {exc.__class__.__name__}: {escape_for_log(str(exc))} "
+              "(run with --verbose for details)",
               file=sys.stderr)
         return EXIT_ERROR
 
@@ -167,8 +179,10 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error("--fix and --diff cannot be used together (--diff shows what --fix would change)")
     if args.add_noqa and (args.fix or args.diff):
         parser.error("--add-noqa cannot be combined with --fix or --diff")
-    if args.max_length is not None and args.max_length < 1:
-        parser.error("--max-length must be a positive integer")
+    from .config import MAX_LENGTH_LIMIT
+
+    if args.max_length is not None and not 1 <= args.max_length <= MAX_LENGTH_LIMIT:
+        parser.error(f"--max-length must be an integer from 1 to {MAX_LENGTH_LIMIT:,}")
     if args.jobs < 0:
         parser.error("--jobs must be 0 (auto) or more")
     # As in ruff, --stdin-filename alone means "read standard input", not "lint the folder".
@@ -194,18 +208,27 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if stdin:
         return _run_stdin(args, config)
 
+    if args.write_baseline and not _baseline_folder_ready(args.write_baseline):
+        return EXIT_ERROR  # before linting: a report that cannot be saved is not worth the wait
     missing = [p for p in paths if not os.path.lexists(p)]
     for path in missing:
-        print(f"{path}: no such file or folder", file=sys.stderr)
-    files = discover_files([p for p in paths if p not in missing], config, force_exclude=args.force_exclude)
+        _error_line(path, "no such file or folder")
+    walk_errors: List[Tuple[str, str]] = []
+    present = [p for p in paths if p not in missing]
+    files = discover_files(present, config, force_exclude=args.force_exclude, errors=walk_errors)
     files = [_display(f) for f in files]
     if not files and not missing and not args.quiet:
         # ruff's wording and status: a warning, not an error (exit 0); -q, as in ruff, hides it.
         print("warning: No Python files found under the given path(s)", file=sys.stderr)
+    for folder, reason in walk_errors:
+        _error_line(_display(folder), reason)
+    failed = bool(missing or walk_errors)
 
     if args.fix or args.diff or args.add_noqa:
-        status = _run_fix(args, config, files)
-        return EXIT_ERROR if missing else status
+        from ._io import real_roots
+
+        status = _run_fix(args, config, files, real_roots(present))
+        return EXIT_ERROR if failed else status
 
     from .runner import lint_files
 
@@ -213,7 +236,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not args.no_cache:
         from .cache import Cache
 
-        cache = Cache(args.cache_dir or Cache.default_dir(config.root))
+        cache = Cache.for_project(config.root, args.cache_dir)
     # UNBOUNDED_LINT_SKIP_PASS=0 turns off the cheap "cannot have a finding" text test (an
     # internal switch for tests that prove the shortcut changes no finding).
     skip_pass = os.environ.get("UNBOUNDED_LINT_SKIP_PASS", "1") != "0"
@@ -227,13 +250,13 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return _fail(str(exc))
         settings_for = every_confidence(config.settings_for)
     results = lint_files(files, settings_for, jobs=args.jobs, cache=cache,
-                         timeout=args.timeout_per_file, skip_pass=skip_pass)
+                         timeout=args.timeout_per_file, skip_pass=skip_pass, max_size=config.max_file_size)
     if args.evidence:
         results = apply_to_results(results, evidence, lambda path: config.settings_for(path).min_confidence)
     errors = _report_errors(results)
-    results = _apply_baseline(args, results, config.root)
+    results, saved = _apply_baseline(args, results, config.root)
     status = _emit(args, results)
-    if errors or missing:
+    if errors or failed or not saved:
         return EXIT_ERROR
     return status
 
@@ -247,28 +270,50 @@ def _report_errors(results: Sequence[FileResult]) -> int:
     for result in results:
         if result.error:
             count += 1
-            print(f"{result.path}: {result.error}", file=sys.stderr)
+            _error_line(result.path, result.error)
     return count
 
 
-def _apply_baseline(args: argparse.Namespace, results: List[FileResult], root: str) -> List[FileResult]:
+def _baseline_folder_ready(path: str) -> bool:
+    """Create the folder of ``--write-baseline`` now; say so and stop if that fails."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        _error_line(path, f"cannot create the baseline's folder: {exc.strerror or exc}")
+        return False
+    if not os.access(folder, os.W_OK):
+        _error_line(path, "cannot write the baseline: its folder is not writable")
+        return False
+    return True
+
+
+def _apply_baseline(args: argparse.Namespace, results: List[FileResult],
+                    root: str) -> Tuple[List[FileResult], bool]:
+    """The results minus baseline matches, and whether ``--write-baseline`` (if given) worked."""
     from .baseline import Baseline
 
     findings = [f for r in results for f in r.findings]
+    saved = True
     if args.write_baseline:
-        Baseline.from_findings(findings).write(args.write_baseline)
-        print(f"Wrote {len(findings)} findings to the baseline {args.write_baseline}.", file=sys.stderr)
+        try:
+            Baseline.from_findings(findings).write(args.write_baseline)
+            print(f"Wrote {len(findings)} findings to the baseline {escape_for_log(args.write_baseline)}.",
+                  file=sys.stderr)
+        except OSError as exc:  # the report is still printed below
+            _error_line(args.write_baseline, f"cannot write the baseline: {exc.strerror or exc}")
+            saved = False
     if args.baseline:
         try:
             baseline = Baseline.load(args.baseline)
         except (OSError, ValueError) as exc:
-            raise SystemExit(_fail(str(exc)))
+            raise SystemExit(_fail(escape_for_log(str(exc)))) from None
         new, matched = baseline.filter(findings)
         if matched and not args.quiet:
             print(f"{matched} findings hidden by the baseline {args.baseline}.", file=sys.stderr)
         keep = set(map(id, new))
         results = [replace(r, findings=tuple(f for f in r.findings if id(f) in keep)) for r in results]
-    return results
+    return results, saved
 
 
 def _fail(message: str) -> int:
@@ -338,64 +383,117 @@ def explain(code: str) -> int:
 # ----------------------------------------------------------------------------- fixing
 
 
-def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # type: ignore[no-untyped-def]
-    from .fixer import WriteError, fix_source, unified_diff, write_atomically
-    from .runner import FileTimeout, read_file, time_limit, timeout_message
+def _run_fix(args: argparse.Namespace, config, files: Sequence[str], roots: Sequence[str]) -> int:  # type: ignore[no-untyped-def]
+    if args.add_noqa:
+        return _run_add_noqa(args, config, files, roots)
+    from .runner import fix_files
+
+    state = _FixState()
+    try:
+        for job in fix_files(files, config.settings_for, jobs=args.jobs, timeout=args.timeout_per_file,
+                             unsafe=args.unsafe_fixes, max_size=config.max_file_size):
+            _apply_fix_job(args, config, job, roots, state)
+    except KeyboardInterrupt:
+        _report_interrupted_fix(state.written)
+        raise
+    if args.diff:
+        return state.status
+    print(f"Fixed {_plural(state.fixed_findings, 'finding')} in {_plural(len(state.written), 'file')}.",
+          file=sys.stderr)
+    if any(r.findings for r in state.remaining):
+        _emit(args, state.remaining)
+        if not args.exit_zero and state.status == EXIT_OK:
+            state.status = EXIT_FINDINGS
+    return state.status
+
+
+class _FixState:
+    """What a --fix run has done so far (printed when it is interrupted)."""
+
+    def __init__(self) -> None:
+        self.status = EXIT_OK
+        self.written: List[str] = []
+        self.remaining: List[FileResult] = []
+        self.fixed_findings = 0
+
+
+def _apply_fix_job(args: argparse.Namespace, config, job, roots: Sequence[str], state: _FixState) -> None:  # type: ignore[no-untyped-def]
+    from ._io import WriteError, outside_roots, replace_in_place
+    from .fixer import unified_diff
+
+    path, outcome = job.path, job.outcome
+    if job.error or outcome is None:
+        _error_line(path, job.error or "internal error: no result")
+        state.status = EXIT_ERROR
+        return
+    if outcome.error:
+        _error_line(path, outcome.error)
+        state.status = EXIT_ERROR
+    if not outcome.changed or job.original is None:
+        state.remaining.append(FileResult(path, outcome.remaining))
+        return
+    if args.diff:
+        sys.stdout.write(unified_diff(path, job.original, outcome.source))
+        state.status = max(state.status, EXIT_FINDINGS)
+        return
+    settings = config.settings_for(path)
+    target = outside_roots(path, roots)
+    if target is not None:
+        # A symlink out of the tree: its target belongs to someone else (a system file, another
+        # checkout). Linted, never written.
+        _error_line(path, f"not fixed: it links to {target}, outside the folders being fixed")
+        state.remaining.append(FileResult(path, _relint(job.original, path, settings)))
+        return
+    try:
+        replace_in_place(path, job.original, outcome.source, on_written=lambda: state.written.append(path))
+    except (WriteError, OSError) as exc:
+        _error_line(path, f"fix failed: {exc}")
+        state.status = EXIT_ERROR
+        state.remaining.append(FileResult(path, _relint(job.original, path, settings)))
+        return
+    state.fixed_findings += outcome.fixed
+    state.remaining.append(FileResult(path, outcome.remaining))
+
+
+def _report_interrupted_fix(written: Sequence[str]) -> None:
+    if not written:
+        print("unbounded-lint: interrupted before any file was rewritten.", file=sys.stderr)
+        return
+    print(f"unbounded-lint: interrupted; {_plural(len(written), 'file')} already rewritten:", file=sys.stderr)
+    for path in written:
+        print(f"  {escape_for_log(path)}", file=sys.stderr)
+
+
+def _run_add_noqa(args: argparse.Namespace, config, files: Sequence[str],  # type: ignore[no-untyped-def]
+                  roots: Sequence[str]) -> int:
+    from ._io import outside_roots
+    from .runner import read_timed
 
     status = EXIT_OK
-    remaining: List[FileResult] = []
-    fixed_findings = fixed_files = noqa_added = 0
+    noqa_added = changed_files = 0
     for path in files:
-        source, error = read_file(path)
+        source, error = read_timed(path, config.max_file_size, args.timeout_per_file)
         if source is None:
-            print(f"{path}: {error}", file=sys.stderr)
+            _error_line(path, error or "cannot read")
             status = EXIT_ERROR
             continue
-        settings = config.settings_for(path)
-        if args.add_noqa:
-            added = _add_noqa(path, source, settings)
-            if added is None:
-                status = EXIT_ERROR
-            else:
-                noqa_added += added
-                fixed_files += bool(added)
+        target = outside_roots(path, roots)
+        if target is not None:
+            _error_line(path, f"no noqa added: it links to {target}, outside the folders being changed")
             continue
-        try:
-            with time_limit(args.timeout_per_file):
-                outcome = fix_source(source, path, settings, unsafe=args.unsafe_fixes)
-        except FileTimeout:
-            print(f"{path}: {timeout_message(args.timeout_per_file)}", file=sys.stderr)
+        added = _add_noqa(path, source, config.settings_for(path))
+        if added is None:
             status = EXIT_ERROR
-            continue
-        if outcome.error:
-            print(f"{path}: {outcome.error}", file=sys.stderr)
-            status = EXIT_ERROR
-        if outcome.changed:
-            if args.diff:
-                sys.stdout.write(unified_diff(path, source, outcome.source))
-                status = max(status, EXIT_FINDINGS)
-            else:
-                try:
-                    write_atomically(path, source, outcome.source)
-                except (WriteError, OSError) as exc:
-                    print(f"{path}: fix failed: {exc}", file=sys.stderr)
-                    status = EXIT_ERROR
-                    remaining.append(FileResult(path, _relint(source, path, settings)))
-                    continue
-                fixed_findings += outcome.fixed
-                fixed_files += 1
-        remaining.append(FileResult(path, outcome.remaining))
-    if args.add_noqa:
-        print(f"Added {_plural(noqa_added, 'noqa comment')} to {_plural(fixed_files, 'file')}.", file=sys.stderr)
-        return status
-    if args.diff:
-        return status
-    print(f"Fixed {_plural(fixed_findings, 'finding')} in {_plural(fixed_files, 'file')}.", file=sys.stderr)
-    if any(r.findings for r in remaining):
-        _emit(args, remaining)
-        if not args.exit_zero and status == EXIT_OK:
-            status = EXIT_FINDINGS
+        else:
+            noqa_added += added
+            changed_files += bool(added)
+    print(f"Added {_plural(noqa_added, 'noqa comment')} to {_plural(changed_files, 'file')}.", file=sys.stderr)
     return status
+
+
+def _error_line(path: str, message: str) -> None:
+    """One line on stderr about one file, safe for CI logs (see output._escape)."""
+    print(f"{escape_for_log(path)}: {escape_for_log(message)}", file=sys.stderr)
 
 
 def _plural(n: int, noun: str) -> str:
@@ -409,21 +507,20 @@ def _relint(source: bytes, path: str, settings: Settings):  # type: ignore[no-un
 
 
 def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
+    from ._io import WriteError, replace_in_place
     from .add_noqa import add_noqa_result
     from .engine import decode_source, lint_source
-    from .fixer import WriteError, write_atomically
 
     result = lint_source(source, path, settings)
     if result.error:
-        print(f"{path}: {result.error}", file=sys.stderr)
+        _error_line(path, result.error)
         return None
     if not result.findings:
         return 0
     text = decode_source(source)
     outcome = add_noqa_result(text, result.findings)
     if outcome.skipped:
-        print(f"{path}: {outcome.skipped} findings inside multi-line strings could not get a noqa comment",
-              file=sys.stderr)
+        _error_line(path, f"{outcome.skipped} findings inside multi-line strings could not get a noqa comment")
     if outcome.source == text:
         return 0
     from .fixer import _encoding
@@ -432,9 +529,9 @@ def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
     if source.startswith(b"\xef\xbb\xbf"):
         data = b"\xef\xbb\xbf" + data
     try:
-        write_atomically(path, source, data)
+        replace_in_place(path, source, data)
     except (WriteError, OSError) as exc:
-        print(f"{path}: cannot add noqa: {exc}", file=sys.stderr)
+        _error_line(path, f"cannot add noqa: {exc}")
         return None
     return outcome.added
 
@@ -450,7 +547,7 @@ def _run_stdin(args: argparse.Namespace, config) -> int:  # type: ignore[no-unty
 
         outcome = fix_source(source, name, settings, unsafe=args.unsafe_fixes)
         if outcome.error:
-            print(f"{name}: {outcome.error}", file=sys.stderr)
+            _error_line(name, outcome.error)
         if args.diff:
             sys.stdout.write(unified_diff(name, source, outcome.source))
             return EXIT_ERROR if outcome.error else (EXIT_FINDINGS if outcome.changed else EXIT_OK)
@@ -461,7 +558,8 @@ def _run_stdin(args: argparse.Namespace, config) -> int:  # type: ignore[no-unty
         return EXIT_FINDINGS if outcome.remaining and not args.exit_zero else EXIT_OK
     result = lint_source(source, name, settings)
     if result.error:
-        print(f"{name}: {result.error}", file=sys.stderr)
+        _error_line(name, result.error)
         return EXIT_ERROR
-    results = _apply_baseline(args, [result], config.root)
-    return _emit(args, results)
+    results, saved = _apply_baseline(args, [result], config.root)
+    status = _emit(args, results)
+    return status if saved else EXIT_ERROR

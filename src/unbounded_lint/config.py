@@ -16,7 +16,8 @@ Public API
     names with underscores (``select``, ``ignore``, ``extend_select``, ``max_length``,
     ``exclude``, ``extend_exclude``, ``per_file_ignores``, ``respect_gitignore``,
     ``min_confidence``, ``short_lived_classes``, ``long_lived_classes``,
-    ``bounded_containers``, ``extend_fixed_key_words``, ``extend_teardown_methods``, ``src``) to the value given on the command line, or ``None`` when the flag was
+    ``bounded_containers``, ``extend_fixed_key_words``, ``extend_teardown_methods``, ``src``,
+    ``max_file_size``) to the value given on the command line, or ``None`` when the flag was
     not given. A CLI value *replaces* the file's value for that same key. List values may be
     given as a list/tuple or as one comma-separated string; ``per_file_ignores`` as a mapping
     ``{glob: codes}``, a list of ``"glob:CODE,CODE"`` strings, or one string of such items
@@ -56,7 +57,6 @@ absolute pattern is matched against the absolute path.
 from __future__ import annotations
 
 import difflib
-import functools
 import os
 import re
 import subprocess
@@ -65,6 +65,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from ._io import DEFAULT_MAX_FILE_SIZE, TEMP_PREFIX, remove_stale_temp_files
+from .globs import compile_glob, glob_match
 from .types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
 
 if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
@@ -88,6 +90,12 @@ __all__ = [
 ]
 
 TOOL_TABLE = "unbounded-lint"
+# The largest --max-length: a bound the fixes write into code, so it must be a sane number
+# (a deque of 10**20 items is no bound at all, and does not fit in a C ssize_t).
+MAX_LENGTH_LIMIT = 100_000_000
+# Glob patterns longer than this are refused: no real path needs one, and matching cost grows
+# with the pattern.
+MAX_PATTERN_LENGTH = 1024
 
 DEFAULT_EXCLUDE: Tuple[str, ...] = (
     ".git",
@@ -107,7 +115,7 @@ KEYS: Dict[str, str] = {
     "select": "a list of codes or prefixes",
     "ignore": "a list of codes or prefixes",
     "extend-select": "a list of codes or prefixes",
-    "max-length": "a positive integer",
+    "max-length": f"an integer from 1 to {MAX_LENGTH_LIMIT:,}",
     "exclude": "a list of glob patterns",
     "extend-exclude": "a list of glob patterns",
     "per-file-ignores": "a table of glob pattern = list of codes",
@@ -119,6 +127,7 @@ KEYS: Dict[str, str] = {
     "extend-fixed-key-words": "a list of words (lower-case identifiers)",
     "extend-teardown-methods": "a list of method names",
     "src": "a list of source folders (relative to the project root)",
+    "max-file-size": 'a size in bytes (an integer, or a string such as "5MB"; 0: no limit)',
 }
 
 _CLI_FLAG = {key: "--" + key for key in KEYS}
@@ -146,6 +155,7 @@ class Config:
     extend_exclude: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     respect_gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     path: Optional[str] = None
     root: str = ""
     # Declared knowledge as written ("pkg.module:Class"); settings_for() narrows it to the
@@ -299,69 +309,7 @@ def resolve_codes(
     return tuple(result)
 
 
-# --------------------------------------------------------------------------- globs
-
-@functools.lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> "re.Pattern[str]":
-    i, n, out = 0, len(pattern), []
-    while i < n:
-        char = pattern[i]
-        if char == "*":
-            if pattern.startswith("**", i):
-                i += 2
-                if pattern.startswith("/", i):  # '**/' : zero or more folders
-                    i += 1
-                    out.append("(?:.*/)?")
-                else:
-                    out.append(".*")
-                continue
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", i + 2 if pattern.startswith("[!", i) or pattern.startswith("[]", i) else i + 1)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                body = pattern[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return re.compile("".join(out) + r"\Z", re.DOTALL)
-
-
-def glob_match(pattern: str, rel_path: str, abs_path: Optional[str] = None) -> bool:
-    """Whether ``pattern`` matches the file ``rel_path`` (forward slashes) or a parent folder.
-
-    See the module docstring for the pattern language. ``abs_path`` is used for absolute
-    patterns.
-    """
-    pat = pattern.replace("\\", "/") if os.sep == "\\" else pattern
-    while pat.startswith("./"):
-        pat = pat[2:]
-    if len(pat) > 1:
-        pat = pat.rstrip("/")
-    if pat.startswith("/") or re.match(r"^[A-Za-z]:/", pat):
-        target = abs_path if abs_path is not None else rel_path
-        return _match_prefixes(_glob_regex(pat), target)
-    regex = _glob_regex(pat)
-    if "/" not in pat:
-        return any(regex.match(part) for part in rel_path.split("/") if part not in ("", "."))
-    return _match_prefixes(regex, rel_path)
-
-
-def _match_prefixes(regex: "re.Pattern[str]", path: str) -> bool:
-    parts = path.split("/")
-    for end in range(len(parts), 0, -1):
-        prefix = "/".join(parts[:end])
-        if prefix and regex.match(prefix):
-            return True
-    return False
-
+# --------------------------------------------------------------------------- globs (see globs.py)
 
 def _abs_posix(path: "os.PathLike[str] | str") -> str:
     return os.path.abspath(path).replace(os.sep, "/")
@@ -447,6 +395,7 @@ def _per_file_ignores(value: Any, key: str, where: str, cli: bool) -> Tuple[Tupl
         sub_where = f"{where}[{glob!r}]"
         if not glob:
             raise ConfigError(f"{where}: empty glob pattern")
+        _check_pattern(glob, where)
         if cli and isinstance(codes, str):
             codes = [c for c in codes.split(",") if c.strip()]
         if not (isinstance(codes, (list, tuple)) and all(isinstance(c, str) for c in codes)):
@@ -465,9 +414,52 @@ def _max_length(value: Any, key: str, where: str, cli: bool) -> int:
             value = int(value.strip())
         except ValueError:
             raise _wrong_type(where, key, value) from None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LENGTH_LIMIT:
         raise _wrong_type(where, key, value)
     return value
+
+
+_SIZE = re.compile(r"\A\s*(\d+)\s*([kmg]i?b?|b)?\s*\Z", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000 ** 2, "g": 1000 ** 3,
+               "ki": 1 << 10, "mi": 1 << 20, "gi": 1 << 30}
+
+
+def parse_size(text: str) -> int:
+    """``"5MB"`` -> 5_000_000, ``"5MiB"`` -> 5_242_880, ``"1024"`` -> 1024; ValueError else."""
+    match = _SIZE.match(text)
+    if match is None:
+        raise ValueError(f"not a size: {text!r}")
+    unit = (match.group(2) or "").lower().rstrip("b")
+    return int(match.group(1)) * _SIZE_UNITS[unit]
+
+
+def _max_file_size(value: Any, key: str, where: str, cli: bool) -> int:
+    if isinstance(value, str):
+        try:
+            value = parse_size(value)
+        except ValueError:
+            raise _wrong_type(where, key, value) from None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _wrong_type(where, key, value)
+    return value
+
+
+def _patterns(value: Any, key: str, where: str, cli: bool) -> Tuple[str, ...]:
+    patterns = _string_list(value, key, where, cli)
+    for pattern in patterns:
+        _check_pattern(pattern, where)
+    return patterns
+
+
+def _check_pattern(pattern: str, where: str) -> None:
+    """A glob that cannot be compiled, or is absurdly long, is a configuration error now,
+    not an internal error halfway through the walk."""
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise ConfigError(f"{where}: glob pattern longer than {MAX_PATTERN_LENGTH} characters")
+    try:
+        compile_glob(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{where}: invalid glob pattern {pattern!r}: {exc}") from None
 
 
 def _bool(value: Any, key: str, where: str, cli: bool) -> bool:
@@ -525,8 +517,8 @@ _VALIDATORS = {
     "ignore": _selectors,
     "extend-select": _selectors,
     "max-length": _max_length,
-    "exclude": _string_list,
-    "extend-exclude": _string_list,
+    "exclude": _patterns,
+    "extend-exclude": _patterns,
     "per-file-ignores": _per_file_ignores,
     "respect-gitignore": _bool,
     "min-confidence": _confidence,
@@ -536,6 +528,7 @@ _VALIDATORS = {
     "extend-fixed-key-words": _words,
     "extend-teardown-methods": _identifiers,
     "src": _string_list,
+    "max-file-size": _max_file_size,
 }
 
 
@@ -608,6 +601,7 @@ def load_config(pyproject: "Optional[os.PathLike[str] | str]", cli: Optional[Map
         extend_exclude=values.get("extend-exclude", ()),
         per_file_ignores=values.get("per-file-ignores", ()),
         respect_gitignore=values.get("respect-gitignore", True),
+        max_file_size=values.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
         path=str(path) if path is not None else None,
         root=root,
         short_lived_classes=values.get("short-lived-classes", ()),
@@ -629,6 +623,31 @@ def _check_lifetimes(values: Mapping[str, Any], path: Optional[Path]) -> None:
 # --------------------------------------------------------------------------- file discovery
 
 
+# Settings that stop git from running anything the repository configures: a repository-local
+# core.fsmonitor is a command git would run (a folder unpacked from an archive can carry one),
+# hooks are commands, and with optional locks off ls-files does not rewrite the index.
+_GIT_SAFE = ("-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}",
+             "-c", "core.untrackedCache=false")
+_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+GIT_TIMEOUT = 60.0
+
+
+def _git(args: Sequence[str], cwd: Optional[str], stdin: str = "") -> Optional[str]:
+    """Run a read-only git command with repository-configured commands disabled; its stdout,
+    or ``None`` when git is missing, fails, or takes longer than ``GIT_TIMEOUT``."""
+    try:
+        proc = subprocess.run(
+            ["git", *_GIT_SAFE, *args], input=stdin, capture_output=True, text=True,
+            cwd=cwd, check=False, timeout=GIT_TIMEOUT, env={**os.environ, **_GIT_ENV},
+            errors="surrogateescape",
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode not in (0, 1):  # 128: not a repository, or another git error
+        return None
+    return proc.stdout if proc.returncode == 0 or args[0] == "check-ignore" else None
+
+
 def gitignored(paths: Iterable["os.PathLike[str] | str"], cwd: "Optional[os.PathLike[str] | str]" = None) -> set:
     """The subset of ``paths`` (as given) that git ignores, via ``git check-ignore``.
 
@@ -637,26 +656,16 @@ def gitignored(paths: Iterable["os.PathLike[str] | str"], cwd: "Optional[os.Path
     items = [os.fspath(p) for p in paths]
     if not items:
         return set()
-    try:
-        proc = subprocess.run(
-            ["git", "check-ignore", "--stdin", "-z"],
-            input="\0".join(items) + "\0",
-            capture_output=True,
-            text=True,
-            cwd=os.fspath(cwd) if cwd is not None else None,
-            check=False,
-        )
-    except OSError:
-        return set()
-    if proc.returncode not in (0, 1):  # 128: not a repository, or another git error
-        return set()
-    return {p for p in proc.stdout.split("\0") if p}
+    out = _git(["check-ignore", "--stdin", "-z"], os.fspath(cwd) if cwd is not None else None,
+               "\0".join(items) + "\0")
+    return {p for p in (out or "").split("\0") if p}
 
 
 def discover_files(
     paths: Iterable["os.PathLike[str] | str"],
     config: Config,
     force_exclude: bool = False,
+    errors: Optional[List[Tuple[str, str]]] = None,
 ) -> List[str]:
     """Expand ``paths`` into the Python files to lint, sorted and without duplicates.
 
@@ -664,13 +673,18 @@ def discover_files(
     git-ignored ones when ``config.respect_gitignore``). A file named explicitly is always
     linted (whatever its suffix), unless ``force_exclude`` is true and it is excluded or
     git-ignored. Paths are returned as the walk produced them (relative stays relative).
+
+    A folder that cannot be listed is appended to ``errors`` as ``(path, reason)``, so that
+    the caller reports it instead of linting less than asked without a word. Temporary files
+    that an interrupted ``--fix`` left behind (``.ubl-<pid>-*.tmp`` of a process that is gone)
+    are deleted on the way.
     """
     out: List[str] = []
     seen = set()
     for given in paths:
         start = os.fspath(given)
         if os.path.isdir(start):
-            for found in _walk(start, config):
+            for found in _walk(start, config, errors if errors is not None else []):
                 key = os.path.normcase(os.path.abspath(found))
                 if key not in seen:
                     seen.add(key)
@@ -690,21 +704,12 @@ def discover_files(
 def _git_ignored_under(folder: str) -> Optional[set]:
     """Absolute paths of the untracked, git-ignored files and folders below ``folder``
     (one ``git ls-files`` call), or ``None`` when git is unavailable or this is no work tree."""
-    try:
-        proc = subprocess.run(
-            ["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
-            capture_output=True,
-            text=True,
-            cwd=folder,
-            check=False,
-        )
-    except OSError:
-        return None
-    if proc.returncode != 0:
+    out = _git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], folder)
+    if out is None:
         return None
     return {
         os.path.normcase(os.path.abspath(os.path.join(folder, entry.rstrip("/"))))
-        for entry in proc.stdout.split("\0")
+        for entry in out.split("\0")
         if entry
     }
 
@@ -730,7 +735,7 @@ class _Excluder:
             if "/" in pat or re.match(r"^[A-Za-z]:", pat):
                 self.path_patterns.append(pattern)
             elif any(ch in pat for ch in "*?["):
-                self.name_regexes.append(_glob_regex(pat))
+                self.name_regexes.append(compile_glob(pat))
             else:
                 self.names.add(pat)
 
@@ -743,7 +748,7 @@ class _Excluder:
         return False
 
 
-def _walk(start: str, config: Config) -> List[str]:
+def _walk(start: str, config: Config, errors: List[Tuple[str, str]]) -> List[str]:
     ignored = _git_ignored_under(start) if config.respect_gitignore else None
     excluder = _Excluder(config)
 
@@ -751,11 +756,15 @@ def _walk(start: str, config: Config) -> List[str]:
         path = os.path.join(folder, name)
         if excluder.excluded(path, name):
             return True
-        return bool(ignored) and os.path.normcase(os.path.abspath(path)) in ignored
+        return ignored is not None and os.path.normcase(os.path.abspath(path)) in ignored
+
+    def unreadable(exc: OSError) -> None:
+        errors.append((exc.filename or start, f"cannot read folder: {exc.strerror or exc}; not linted"))
 
     found: List[str] = []
-    for folder, dirs, files in os.walk(start):
+    for folder, dirs, files in os.walk(start, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not skip(folder, d))
+        remove_stale_temp_files(folder, [name for name in files if name.startswith(TEMP_PREFIX)])
         found.extend(
             os.path.join(folder, name)
             for name in sorted(files)

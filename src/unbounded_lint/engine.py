@@ -79,8 +79,12 @@ def parse(source: bytes) -> Tuple[ast.Module, str]:
         where = f" (line {exc.lineno}" + (f", column {exc.offset})" if exc.offset else ")") if exc.lineno else ""
         version = f"{sys.version_info[0]}.{sys.version_info[1]}"
         raise SourceError(f"cannot parse: {exc.msg}{where}; not valid Python {version} syntax") from None
-    except (RecursionError, MemoryError):
+    except RecursionError:
         raise SourceError("cannot parse: too deeply nested for the Python parser") from None
+    except MemoryError:
+        # Size, not nesting: a huge literal (see --max-file-size) exhausts memory.
+        raise SourceError(f"cannot parse: out of memory parsing {len(source):,} bytes "
+                          "(lower --max-file-size to skip files this large)") from None
     except ValueError as exc:
         raise SourceError(f"cannot parse: {_reason(exc)}") from None
     return tree, text

@@ -12,12 +12,10 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-import hashlib
-import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from ._io import atomic_write
+from ._io import WriteError, replace_in_place  # noqa: F401 - WriteError is re-exported
 from .engine import SourceError, decode_source, lint_source
 from .types import (AddImport, Finding, FileResult, InsertAfter, InsertBefore, RemoveImportIfUnused, Replace,
                     Settings)
@@ -502,28 +500,10 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
     return "".join(out)
 
 
-class WriteError(Exception):
-    pass
-
-
 def write_atomically(path: str, original: bytes, new: bytes) -> None:
-    """Replace ``path`` with ``new`` unless it changed since ``original`` was read.
+    """Rewrite ``path`` with ``new`` unless it changed since ``original`` was read.
 
-    The bytes go to a temporary file in the same folder, get the original's mode bits, and
-    replace the file in one rename, so an interrupted run leaves it either untouched or fixed.
+    See ``_io.replace_in_place``: a verified temporary copy first, then the changed-on-disk
+    check and an in-place rewrite (inode, owner, group, mode and hard links kept).
     """
-    path = os.path.realpath(path)  # a symlink stays a symlink: replace its target
-    try:
-        with open(path, "rb") as handle:
-            current = handle.read()
-    except OSError as exc:
-        raise WriteError(f"cannot re-read before writing: {exc.strerror or exc}") from None
-    if hashlib.sha256(current).digest() != hashlib.sha256(original).digest():
-        raise WriteError("changed on disk while being fixed; not written")
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except OSError as exc:
-        raise WriteError(f"cannot stat: {exc.strerror or exc}") from None
-    if not os.access(path, os.W_OK):
-        raise WriteError("not writable (permission denied); not fixed")
-    atomic_write(path, new, mode=mode, fsync=True)
+    replace_in_place(path, original, new)

@@ -1,23 +1,45 @@
-"""Run the engine over many files: cache first, then worker processes for what is left.
+"""Run the engine (``lint_files``) or the fixer (``fix_files``) over many files on a pool of
+worker processes; the check answers from the cache first.
 
 Results come back in the order of the input list whatever the scheduling. A file that cannot
-be read, times out or kills its worker becomes a ``FileResult`` with a one-line error; every
-other file is still linted.
+be read (not a regular file, over ``--max-file-size``), times out or kills its worker becomes a
+result with a one-line error; every other file is still processed. Reads happen inside the
+per-file time limit. ``fix_files`` only computes the new bytes: the caller writes them, so
+that it alone knows, when interrupted, which files it has rewritten.
+
+Workers ignore Ctrl-C (the parent stops them), and exit on their own when the parent is gone,
+even after a SIGKILL; ``sigterm_as_exception`` lets the CLI treat SIGTERM like Ctrl-C.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Callable, Iterator, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+)
 
+from ._io import DEFAULT_MAX_FILE_SIZE, read_source
 from .cache import Cache
 from .types import FileResult, Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .fixer import FixOutcome
 
 # Below this many files a process pool costs more than it saves.
 MIN_FILES_PER_WORKER = 4
@@ -31,19 +53,19 @@ def usable_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def read_file(path: str) -> Tuple[Optional[bytes], Optional[str]]:
-    """The file's bytes, or a one-line reason it cannot be read."""
+def read_file(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Tuple[Optional[bytes], Optional[str]]:
+    """The file's bytes, or a one-line reason it was not read (see ``_io.read_source``)."""
+    result = read_source(path, max_size)
+    return result.data, result.error
+
+
+def read_timed(path: str, max_size: int, timeout: float) -> Tuple[Optional[bytes], Optional[str]]:
+    """``read_file`` inside the per-file time limit (a file on a hung network mount)."""
     try:
-        if os.path.isdir(path):
-            return None, "cannot read: is a directory"
-        with open(path, "rb") as handle:
-            return handle.read(), None
-    except FileNotFoundError:
-        return None, "cannot read: no such file (deleted, or a broken symlink)"
-    except PermissionError:
-        return None, "cannot read: permission denied"
-    except OSError as exc:
-        return None, f"cannot read: {exc.strerror or exc}"
+        with time_limit(timeout):
+            return read_file(path, max_size)
+    except FileTimeout:
+        return None, f"timed out while reading after {timeout:g}s (--timeout-per-file); skipped"
 
 
 class FileTimeout(BaseException):
@@ -87,22 +109,39 @@ def lint_one(path: str, source: bytes, settings: Settings, timeout: float, skip_
         return FileResult(path, error="out of memory while linting; skipped")
 
 
-def _work(batch: Sequence[Tuple[str, bytes, Settings, float, bool]]) -> List[FileResult]:
+LintItem = Tuple[str, bytes, Settings, float, bool]
+Item = TypeVar("Item", bound=tuple)
+Out = TypeVar("Out")
+
+
+def _work(batch: Sequence[LintItem]) -> List[FileResult]:
+    # ``lint_one`` is looked up at call time, so a test can replace it in the workers.
     return [lint_one(*item) for item in batch]
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this worker when its parent is gone (killed, even by SIGKILL): a worker that
+    outlives the run would hold memory and a CPU for nothing."""
+    while os.getppid() == parent:
+        time.sleep(0.25)
+    os._exit(1)
 
 
 def _init_worker() -> None:
     # Ctrl-C is the parent's business; workers just stop when the pool is shut down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
 
 
 def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jobs: int = 0,
-               cache: Optional[Cache] = None, timeout: float = 0.0, skip_pass: bool = True) -> List[FileResult]:
+               cache: Optional[Cache] = None, timeout: float = 0.0, skip_pass: bool = True,
+               max_size: int = DEFAULT_MAX_FILE_SIZE) -> List[FileResult]:
     """Lint ``paths`` and return one result per path, in the same order."""
     results: List[Optional[FileResult]] = [None] * len(paths)
-    todo: List[Tuple[int, Tuple[str, bytes, Settings, float, bool]]] = []
+    todo: List[Tuple[int, LintItem]] = []
     for index, path in enumerate(paths):
-        source, error = read_file(path)
+        source, error = read_timed(path, max_size, timeout)
         if source is None:
             results[index] = FileResult(path, error=error)
             continue
@@ -114,10 +153,9 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
                 results[index] = hit
                 continue
         todo.append((index, (path, source, settings, timeout, skip_pass)))
-    jobs = jobs or usable_cpus()
     settings_of = {index: item[2] for index, item in todo}
     try:
-        for index, result in _run(todo, jobs):
+        for index, result in run_pool(todo, _work, jobs or usable_cpus(), _lint_failed):
             results[index] = result
             if cache is not None:
                 cache.put(result, settings_of[index])
@@ -127,16 +165,26 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
     return [r for r in results if r is not None]
 
 
-def _run(todo: List[Tuple[int, Tuple[str, bytes, Settings, float, bool]]], jobs: int) -> Iterator[Tuple[int, FileResult]]:
+def _lint_failed(item: LintItem, error: str) -> FileResult:
+    return FileResult(item[0], error=error)
+
+
+def run_pool(todo: List[Tuple[int, Item]], work: Callable[[Sequence[Item]], List[Out]], jobs: int,
+             failed: Callable[[Item, str], Out]) -> Iterator[Tuple[int, Out]]:
+    """Run ``work`` over batches of ``todo`` on ``jobs`` processes; yield ``(index, output)``.
+
+    Batches come back in submission order. A batch whose worker died is re-run one item per
+    fresh process, so that ``failed(item, reason)`` blames only the item that kills it.
+    """
     if jobs <= 1 or len(todo) < MIN_FILES_PER_WORKER * 2:
         for index, item in todo:
-            yield index, lint_one(*item)
+            yield index, work([item])[0]
         return
     batches = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    crashed: List[List[Tuple[int, Tuple[str, bytes, Settings, float, bool]]]] = []
+    crashed: List[List[Tuple[int, Item]]] = []
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker)
     try:
-        futures = [(batch, pool.submit(_work, [item for _, item in batch])) for batch in batches]
+        futures = [(batch, pool.submit(work, [item for _, item in batch])) for batch in batches]
         for batch, future in futures:
             try:
                 out = future.result()
@@ -146,8 +194,8 @@ def _run(todo: List[Tuple[int, Tuple[str, bytes, Settings, float, bool]]], jobs:
             for (index, _), result in zip(batch, out):
                 yield index, result
     except BaseException:
-        # Ctrl-C (or any failure): drop the queued work and stop the workers now, instead of
-        # letting the pool finish every file first.
+        # Ctrl-C, SIGTERM (see ``Terminated``) or any failure: drop the queued work and stop
+        # the workers now, instead of letting the pool finish every file first.
         processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
@@ -156,16 +204,94 @@ def _run(todo: List[Tuple[int, Tuple[str, bytes, Settings, float, bool]]], jobs:
     else:
         pool.shutdown(wait=True)
     for batch in crashed:
-        yield from _isolate(batch)
+        yield from _isolate(batch, work, failed)
 
 
-def _isolate(batch: List[Tuple[int, Tuple[str, bytes, Settings, float, bool]]]) -> Iterator[Tuple[int, FileResult]]:
-    """Re-run a batch whose worker died, one file per fresh process, to blame the right file."""
+def _isolate(batch: List[Tuple[int, Item]], work: Callable[[Sequence[Item]], List[Out]],
+             failed: Callable[[Item, str], Out]) -> Iterator[Tuple[int, Out]]:
+    """Re-run a batch whose worker died, one item per fresh process, to blame the right file."""
     for index, item in batch:
         try:
             with ProcessPoolExecutor(max_workers=1, initializer=_init_worker) as pool:
-                yield index, pool.submit(lint_one, *item).result()
+                yield index, pool.submit(work, [item]).result()[0]
         except BrokenProcessPool:
-            yield index, FileResult(item[0], error="the worker process crashed on this file; skipped")
+            yield index, failed(item, "the worker process crashed on this file; skipped")
         except Exception as exc:  # noqa: BLE001
-            yield index, FileResult(item[0], error=f"internal error: {exc.__class__.__name__}: {exc}")
+            yield index, failed(item, f"internal error: {exc.__class__.__name__}: {exc}")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that the same clean-up as Ctrl-C runs."""
+
+
+def _on_sigterm(signum, frame):  # type: ignore[no-untyped-def]
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def sigterm_as_exception() -> Iterator[None]:
+    """Within the block, SIGTERM raises ``Terminated`` (the CLI uses this; a library caller
+    keeps its own handler). The previous handler comes back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# --------------------------------------------------------------------------- --fix on the pool
+
+
+@dataclass(frozen=True)
+class FixJob:
+    """One file under ``--fix``/``--diff``: the bytes read, and what fixing them gave."""
+
+    path: str
+    original: Optional[bytes] = None  # only when the fix changed the file
+    outcome: Optional[FixOutcome] = None
+    error: Optional[str] = None  # not read, timed out or crashed: nothing to write
+
+
+FixItem = Tuple[str, Settings, float, bool, int]
+
+
+def fix_one(path: str, settings: Settings, timeout: float, unsafe: bool, max_size: int) -> FixJob:
+    """Read and fix one file inside one time limit; the caller writes (it alone knows what
+    was written when the run is interrupted)."""
+    from .fixer import fix_source
+
+    source, error = read_timed(path, max_size, timeout)
+    if source is None:
+        return FixJob(path, error=error)
+    try:
+        with time_limit(timeout):
+            outcome = fix_source(source, path, settings, unsafe=unsafe)
+    except FileTimeout:
+        return FixJob(path, source, error=timeout_message(timeout))
+    except MemoryError:
+        return FixJob(path, source, error="out of memory while fixing; skipped")
+    if not outcome.changed:
+        # Nothing to write: do not send the file's bytes back to the parent (twice).
+        return FixJob(path, None, dataclasses.replace(outcome, source=b""))
+    return FixJob(path, source, outcome)
+
+
+def _fix_work(batch: Sequence[FixItem]) -> List[FixJob]:
+    return [fix_one(*item) for item in batch]
+
+
+def _fix_failed(item: FixItem, error: str) -> FixJob:
+    return FixJob(item[0], error=error)
+
+
+def fix_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jobs: int = 0,
+              timeout: float = 0.0, unsafe: bool = False,
+              max_size: int = DEFAULT_MAX_FILE_SIZE) -> Iterator[FixJob]:
+    """Fix ``paths`` on the worker pool; yield one ``FixJob`` per path, in input order (a
+    file whose worker crashed comes last, re-run alone)."""
+    todo = [(index, (path, settings_for(path), timeout, unsafe, max_size)) for index, path in enumerate(paths)]
+    for _, job in run_pool(todo, _fix_work, jobs or usable_cpus(), _fix_failed):
+        yield job

@@ -6,7 +6,9 @@ One line per finding::
 
 Escaping follows the runner's rules: in the message ``%``, ``\\r`` and ``\\n`` become
 ``%25``, ``%0D`` and ``%0A``; in property values ``:`` and ``,`` also become ``%3A`` and
-``%2C``. Paths use forward slashes and are made relative to the current folder (or
+``%2C``. Other control characters, bidi overrides and undecodable bytes of a file name are
+written as visible escapes (``\\x1b``), so no file name can start a workflow command of its
+own. Paths use forward slashes and are made relative to the current folder (or
 ``root``) when absolute. GitHub annotates a column range only within one line, so a finding
 that spans several lines gets ``line`` and ``col`` only.
 """
@@ -16,12 +18,16 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 from ..types import FileResult, Finding
+from ._escape import escape_for_log
 from ._meta import all_findings, rule_info
 from .sarif import relative_posix
 
 
 def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # The runner decodes %0A back into a newline inside the annotation; every other control
+    # character (ESC, bidi overrides, undecodable bytes) is written as a visible escape.
+    encoded = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_for_log(encoded)
 
 
 def escape_property(value: str) -> str:

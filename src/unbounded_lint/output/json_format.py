@@ -14,6 +14,7 @@ import json
 from typing import Any, Dict, List, Sequence
 
 from ..types import FileResult, Finding
+from ._escape import escape_surrogates
 from ._meta import all_findings
 
 
@@ -28,13 +29,14 @@ def finding_to_dict(finding: Finding, unsafe_fixes: bool = False) -> Dict[str, A
 
 def _base_dict(finding: Finding, unsafe_fixes: bool) -> Dict[str, Any]:
     return {
-        "path": finding.path,
+        # json.dumps escapes control characters; only undecodable bytes need escaping here.
+        "path": escape_surrogates(finding.path),
         "line": finding.line,
         "column": finding.column,
         "end_line": finding.end_line,
         "end_column": finding.end_column,
         "code": finding.code,
-        "message": finding.message,
+        "message": escape_surrogates(finding.message),
         "fixable": finding.fixable_with(unsafe_fixes),
         "confidence": str(finding.confidence),
         "because": finding.because,

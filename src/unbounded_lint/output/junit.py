@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from typing import Optional, Sequence
 
 from ..types import FileResult
+from ._escape import escape_for_log
 from ._meta import TOOL_NAME, rule_info
 from .sarif import relative_posix
 
@@ -24,24 +25,27 @@ def render(results: Sequence[FileResult], *, root: Optional[str] = None, **_: ob
     suite = ET.Element("testsuite", name=TOOL_NAME)
     failures = errors = 0
     for result in ordered:
-        path = relative_posix(result.path, root)
+        # XML 1.0 cannot hold most control characters at all: escape them visibly.
+        path = escape_for_log(relative_posix(result.path, root))
         case = ET.SubElement(suite, "testcase", name=path, classname=TOOL_NAME, file=path)
         findings = sorted(result.findings, key=lambda f: f.sort_key)
         if findings:
             failures += 1
         for finding in findings:
             info = rule_info(finding.code)
+            message = escape_for_log(finding.message)
             failure = ET.SubElement(
                 case,
                 "failure",
-                message=f"{finding.code} {info.name}: {finding.message}",
+                message=f"{finding.code} {info.name}: {message}",
                 type=finding.code,
             )
-            failure.text = f"{path}:{finding.line}:{finding.column}: {finding.code} {finding.message}"
+            failure.text = f"{path}:{finding.line}:{finding.column}: {finding.code} {message}"
         if result.error:
             errors += 1
-            error = ET.SubElement(case, "error", message=result.error, type="error")
-            error.text = f"{path}: {result.error}"
+            reason = escape_for_log(result.error)
+            error = ET.SubElement(case, "error", message=reason, type="error")
+            error.text = f"{path}: {reason}"
     suite.set("tests", str(len(ordered)))
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))

@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from urllib.parse import quote
 
 from ..types import FileResult, Finding
+from ._escape import escape_surrogates
 from ._meta import INFORMATION_URI, TOOL_NAME, all_findings, first_paragraph, known_codes, rule_info, tool_version
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -52,8 +53,14 @@ def artifact_uri(path: str, root: Optional[str] = None) -> str:
     rel = relative_posix(path, root)
     if os.path.isabs(rel) or (len(rel) > 2 and rel[1] == ":" and rel[2] == "/"):
         absolute = rel if rel.startswith("/") else "/" + rel
-        return "file://" + quote(absolute)
-    return quote(rel)
+        return "file://" + quote(_raw_bytes(absolute))
+    return quote(_raw_bytes(rel))
+
+
+def _raw_bytes(path: str) -> bytes:
+    # A name that is not UTF-8 arrives with surrogate escapes; its URI percent-encodes the
+    # original bytes, the one exact spelling of such a name.
+    return path.encode("utf-8", "surrogateescape")
 
 
 def fingerprint(finding: Finding, uri: str) -> str:
@@ -116,7 +123,7 @@ def build_log(results: Sequence[FileResult], *, root: Optional[str] = None) -> D
                 "ruleId": finding.code,
                 "ruleIndex": index[finding.code],
                 "level": LEVEL,
-                "message": {"text": _message(finding)},
+                "message": {"text": escape_surrogates(_message(finding))},
                 "locations": [
                     {
                         "physicalLocation": {

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from ..types import FileResult, Finding
+from ._escape import escape_for_log
 from ._meta import all_findings
 
 BOLD = "\x1b[1m"
@@ -35,13 +36,14 @@ def format_finding(finding: Finding, color: bool = False, unsafe_fixes: bool = F
     tier = f" [{finding.confidence}]" if show_confidence else ""
     if finding.evidence:  # runtime evidence from --evidence, after the message
         finding = replace(finding, message=f"{finding.message} ({finding.evidence})")
+    path, message = escape_for_log(finding.path), escape_for_log(finding.message)
     if color:
         line = (
-            f"{BOLD}{finding.path}{RESET}:{finding.line}:{finding.column}: "
-            f"{BOLD}{RED}{finding.code}{RESET} {finding.message}{DIM}{tier}{RESET if tier else ''}"
+            f"{BOLD}{path}{RESET}:{finding.line}:{finding.column}: "
+            f"{BOLD}{RED}{finding.code}{RESET} {message}{DIM}{tier}{RESET if tier else ''}"
         )
         return line + (f" {CYAN}[*]{RESET}" if fixable else "")
-    line = f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}{tier}"
+    line = f"{path}:{finding.line}:{finding.column}: {finding.code} {message}{tier}"
     return line + (" [*]" if fixable else "")
 
 
@@ -59,8 +61,11 @@ def source_excerpt(source_line: str, column: int) -> List[str]:
     """The source line and a caret line under 1-based ``column``."""
     physical = source_line.rstrip("\r\n")
     col = max(1, min(column, len(physical) + 1))
-    pad = "".join(ch if ch in " \t" else " " for ch in physical[: col - 1])
-    return [physical, pad + "^"]
+    # Escaped like the finding line (a source line may hold an ESC or a bidi override); tabs
+    # stay, so that the caret lines up under indentation.
+    shown = [ch if ch == "\t" else escape_for_log(ch) for ch in physical]
+    pad = "".join(ch if ch == "\t" else " " * len(ch) for ch in shown[: col - 1])
+    return ["".join(shown), pad + "^"]
 
 
 class _Sources:
