@@ -44,6 +44,7 @@ def settings_key(settings: Settings) -> str:
         "rules=" + ",".join(f"{code}:{rule.version}" for code, rule in RULES.items()),
         "select=" + ",".join(sorted(settings.select)),
         f"max_length={settings.max_length}", f"min_confidence={int(settings.min_confidence)}",
+        "disabled_heuristics=" + ",".join(sorted(settings.disabled_heuristics)),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
@@ -149,7 +150,8 @@ def _encode(result: FileResult) -> dict:
         "findings": [
             [f.line, f.column, f.end_line, f.end_column, f.code, f.message, f.container,
              int(f.confidence), f.fingerprint,
-             None if f.fix is None else [f.fix.description, f.fix.applicability.value]]
+             None if f.fix is None else [f.fix.description, f.fix.applicability.value],
+             list(f.heuristics), f.because]
             for f in result.findings
         ],
     }
@@ -161,13 +163,14 @@ def _decode(path: str, digest: str, data: dict) -> FileResult:
     if not (error is None or isinstance(error, str)) or not isinstance(data["findings"], list):
         raise ValueError("malformed cache entry")
     for row in data["findings"]:
-        line, col, end_line, end_col, code, message, container, conf, fingerprint, fix = row
+        line, col, end_line, end_col, code, message, container, conf, fingerprint, fix = row[:10]
+        heuristics, because = (row[10], row[11]) if len(row) >= 12 else ([], "")
         if not all(isinstance(v, int) for v in (line, col, end_line, end_col)) or not isinstance(message, str):
             raise ValueError("malformed cache entry")
         findings.append(Finding(
             path=path, line=line, column=col, end_line=end_line, end_column=end_col, code=code,
             message=message, container=container, confidence=Confidence(conf),
-            fingerprint=fingerprint,
+            fingerprint=fingerprint, heuristics=tuple(heuristics), because=because,
             # Cached findings keep whether they are fixable, not the edits: --fix re-lints.
             fix=None if fix is None else Fix(fix[0], (), Applicability(fix[1])),
         ))

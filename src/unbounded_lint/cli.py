@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     sel.add_argument("--max-length", type=int, metavar="N", help="the bound the fixes use (default 1000)")
     sel.add_argument("--min-confidence", choices=("low", "medium", "high"),
                      help="hide findings below this confidence (default medium)")
+    sel.add_argument("--disable-heuristics", metavar="NAME[,NAME...]",
+                     help="switch off precision heuristics by name (see docs/rules.md#heuristics)")
     files = p.add_argument_group("files and configuration")
     files.add_argument("--config", metavar="PATH", help="pyproject.toml to read [tool.unbounded-lint] from")
     files.add_argument("--isolated", action="store_true", help="ignore every configuration file")
@@ -84,6 +86,7 @@ def _cli_overrides(args: argparse.Namespace) -> Dict[str, object]:
     return {
         "select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
         "max_length": args.max_length, "min_confidence": args.min_confidence,
+        "disable_heuristics": args.disable_heuristics,
         "exclude": args.exclude, "extend_exclude": args.extend_exclude,
         "per_file_ignores": pfi, "respect_gitignore": args.respect_gitignore,
     }

@@ -62,7 +62,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
 
@@ -112,6 +112,7 @@ KEYS: Dict[str, str] = {
     "per-file-ignores": "a table of glob pattern = list of codes",
     "respect-gitignore": "a boolean",
     "min-confidence": 'one of "low", "medium", "high"',
+    "disable-heuristics": "a list of heuristic names",
 }
 
 _CLI_FLAG = {key: "--" + key for key in KEYS}
@@ -458,6 +459,19 @@ def _confidence(value: Any, key: str, where: str, cli: bool) -> Confidence:
     raise _wrong_type(where, key, value)
 
 
+def _heuristics(value: Any, key: str, where: str, cli: bool) -> FrozenSet[str]:
+    from .analysis.heuristics import HEURISTICS
+
+    names = _string_list(value, key, where, cli)
+    for name in names:
+        if name not in HEURISTICS:
+            guess = difflib.get_close_matches(name, list(HEURISTICS), n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else ""
+            raise ConfigError(f"{where}: unknown heuristic {name!r}{hint} "
+                              f"(known heuristics: {', '.join(HEURISTICS)})")
+    return frozenset(names)
+
+
 _VALIDATORS = {
     "select": _selectors,
     "ignore": _selectors,
@@ -468,6 +482,7 @@ _VALIDATORS = {
     "per-file-ignores": _per_file_ignores,
     "respect-gitignore": _bool,
     "min-confidence": _confidence,
+    "disable-heuristics": _heuristics,
 }
 
 
@@ -529,6 +544,7 @@ def load_config(pyproject: "Optional[os.PathLike[str] | str]", cli: Optional[Map
         select=select,
         max_length=values.get("max-length", Settings.max_length),
         min_confidence=values.get("min-confidence", Settings.min_confidence),
+        disabled_heuristics=values.get("disable-heuristics", frozenset()),
     )
     root = str(path.parent) if path is not None else os.getcwd()
     return Config(

@@ -14,11 +14,14 @@ import sys
 import tokenize
 from typing import List, Optional, Sequence, Tuple
 
+from .analysis.heuristics import FILE_HEURISTICS, FileContext, Verdict, is_test_file, judge, merge
 from .types import Confidence, Finding, FileResult, Settings
+
+__all__ = ["is_test_file", "lint_source", "lint_tree", "parse", "SourceError"]
 
 # flake8's syntax; codes have one or more letters (UBL001, E501).
 NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 # Words whose absence proves a module can have no finding: every rule needs one of them.
 TRIGGERS = (b".append", b".extend", b".insert", b".add", b".update", b".setdefault", b".put",
             b"+=", b"|=", b".pop", b"del ", b"figure", b"subplot", b"gcf", b"cache", b"] =", b"]=",
@@ -114,28 +117,22 @@ def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settin
     return FileResult(path, tuple(findings), source_hash=digest, noqa_suppressed=suppressed)
 
 
-def is_test_file(path: str) -> bool:
-    """``test_*.py``, ``*_test.py``, ``conftest.py``: a test process is short-lived, so what its
-    code accumulates is reported at low confidence only."""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    stem = name.rsplit(".", 1)[0]
-    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest"
-
-
 def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> List[Finding]:
     """Run every enabled rule over an already parsed module (flake8 hands us its tree)."""
     from .analysis.containers import analyse_module
     from .rules import RULES
 
     lines = split_lines(text)
-    facts = analyse_module(tree, lines)
+    facts = analyse_module(tree, lines, settings.disabled_heuristics)
     findings: List[Finding] = []
-    in_tests = is_test_file(path)
+    file_verdict = judge(FILE_HEURISTICS, FileContext(path), Confidence.HIGH, "",
+                         settings.disabled_heuristics)
     for code, rule in RULES.items():
         if code not in settings.select:
             continue
         for report in rule.check(facts, settings):
-            confidence = Confidence.LOW if in_tests else report.confidence
+            verdict = merge(Verdict(report.confidence, report.heuristics, report.because), file_verdict)
+            confidence = verdict.confidence
             if confidence < settings.min_confidence:
                 continue
             node = report.node
@@ -146,6 +143,7 @@ def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> Lis
                 path=path, line=line, column=col + 1, end_line=end_line, end_column=end_col + 1,
                 code=code, message=report.message, container=report.container,
                 confidence=confidence, fix=report.fix, fingerprint=fingerprint,
+                heuristics=verdict.heuristics, because=verdict.because,
             ))
     findings.sort(key=lambda f: f.sort_key)
     return _dedupe(findings)

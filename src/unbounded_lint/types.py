@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import FrozenSet, Optional, Tuple
 
 
 class Confidence(enum.IntEnum):
@@ -110,6 +110,10 @@ class Finding:
     # The source text of the statement holding the finding, whitespace-normalised; baselines
     # key on it so that findings survive code moving up or down.
     fingerprint: str = ""
+    # The named heuristics (``analysis/heuristics``) that lowered or touched the confidence.
+    heuristics: Tuple[str, ...] = ()
+    # One sentence on why the owner outlives the growth, or why a heuristic doubts it.
+    because: str = ""
 
     @property
     def fixable(self) -> bool:
@@ -134,6 +138,8 @@ class Settings:
     select: Tuple[str, ...] = DEFAULT_SELECT
     max_length: int = 1000
     min_confidence: Confidence = Confidence.MEDIUM
+    # Names of precision heuristics switched off (``disable-heuristics``).
+    disabled_heuristics: FrozenSet[str] = frozenset()
 
     def enabled(self, code: str) -> bool:
         return code in self.select

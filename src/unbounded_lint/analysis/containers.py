@@ -9,11 +9,11 @@ anywhere in its owner scope, how sure are we, how can it be fixed — are answer
 from __future__ import annotations
 
 import ast
-import re
-from functools import lru_cache
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..types import Confidence
+from .heuristics import CONTAINER_HEURISTICS, SiteContext, Verdict, judge
+from .lifecycle import method_roles
 from .model import ClassInfo, Container, CType, Event, FuncInfo
 from .walker import Walker
 
@@ -30,148 +30,13 @@ REMOVALS_BY_KIND = {
 }
 CONSUMERS = frozenset({"get", "get_nowait", "pop", "popleft"})
 
-# ("receiver" and "registered" are left out: a dict of stream receivers or of registered
-# connections is keyed by traffic as often as by code.)
-# Collections a program fills with its own code objects — handlers, routes, plugins — hold as
-# many entries as the program registers, which is finite by construction. Matched against the
-# words of the container's name (``_event_handlers`` -> event, handlers), singular or plural.
-REGISTRY_WORDS = frozenset({
-    "handler", "listener", "middleware", "route", "hook", "plugin", "subscriber",
-    "observer", "converter", "extension", "blueprint", "actor", "codec", "serializer",
-    "provider", "provisioner", "registry", "namespace", "callback", "factory", "factories",
-    "validator", "scene", "processor", "interceptor", "backend", "adapter",
-})
-# Methods that run while a program sets itself up, not once per event.
-SETUP_PREFIXES = ("register", "unregister", "setup", "set_up", "configure", "install", "include",
-                  "mount", "attach", "declare", "init", "initialize", "load", "build", "compile",
-                  "bind", "use", "add_route", "add_handler", "add_listener", "add_middleware",
-                  "add_hook", "add_plugin", "add_command", "add_view", "add_signal", "add_exception")
-# Keys named after a domain the deployment fixes — partitions and topics, threads of a pool,
-# status codes, datacenters, classes, and the names the program or its configuration gives to
-# its own parts (signals, tables, fields, metrics, settings, levels) — range over a handful of
-# values, not over traffic.
-FIXED_KEY_WORDS = frozenset({"tp", "tps", "topic", "topics", "partition", "partitions", "thread",
-                             "ident", "status", "dc", "cls", "klass", "class", "type",
-                             "signal", "table", "field", "column", "metric", "setting",
-                             "option", "level", "kind", "category"})
-# ``queue_name``, ``bp.name``, ``metric_name``: a name the code or its configuration chose. Not
-# names that come from outside: ``user_name``, ``file_name``, ``host_name``, ``nick_name``.
-OUTSIDE_NAME_WORDS = frozenset({"user", "file", "host", "nick", "display", "full", "path",
-                                "domain", "remote", "peer", "client", "sender", "author"})
-# A set that remembers what was already warned about or logged (``self._warned``,
-# ``_log_error_once``) holds one entry per distinct message the code can emit.
-ONCE_WORDS = frozenset({"once", "warn", "warned", "warning", "warnings", "deprecated",
-                        "deprecation", "logged", "reported", "notified"})
-# Methods that start the owner (and take no argument of their own): what they add is set up
-# once per start, not once per event.
-START_METHODS = frozenset({"start", "startup", "start_up", "on_startup", "astart", "async_start"})
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
-
-
-@lru_cache(maxsize=8192)
-def name_words(name: str) -> List[str]:
-    """``_eventHandlers`` -> ["event", "handlers"] (cached: do not mutate the result)."""
-    return [w.lower() for w in _WORD.findall(name)]
-
-
-def is_registry_name(name: str) -> bool:
-    for word in name_words(name):
-        if word in REGISTRY_WORDS or (word.endswith("s") and word[:-1] in REGISTRY_WORDS) \
-                or (word.endswith("ies") and word[:-3] + "y" in REGISTRY_WORDS):
-            return True
-    return False
-
-
-def _key_node(ev: Event) -> Optional[ast.AST]:
-    """The key (or set member) a growth event inserts, when it is one expression."""
-    node = ev.node
-    if ev.op in ("setitem", "augitem", "getitem") and isinstance(node, ast.Subscript):
-        return node.slice
-    if isinstance(node, ast.Call) and ev.op in ("setdefault", "add") and node.args:
-        return node.args[0]
-    if isinstance(node, ast.Call) and ev.op == "update" and len(node.args) == 1 \
-            and isinstance(node.args[0], ast.DictComp):
-        return node.args[0].key
-    return None
-
-
-def fixed_key_domain(ev: Event) -> bool:
-    """A key named like a partition, topic, thread, status code, datacenter or class."""
-    key = _key_node(ev)
-    if key is None:
-        return False
-    if isinstance(key, ast.Call):
-        func = key.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name == "type" or name.endswith("get_ident"):
-            return True
-        return False
-    if isinstance(key, ast.Attribute):
-        if key.attr == "__class__":
-            return True
-        name = key.attr
-    elif isinstance(key, ast.Name):
-        name = key.id
-    else:
-        return False
-    words = name_words(name)
-    if words and words[-1] == "name" and not OUTSIDE_NAME_WORDS.intersection(words[:-1]):
-        return True
-    return any(w in FIXED_KEY_WORDS for w in words)
-
-
-TEARDOWN_WORDS = frozenset({"close", "closed", "shutdown", "stop", "stopped", "disconnect",
-                            "disconnected", "teardown", "terminate", "dispose", "destroy"})
-
-
-def is_teardown_method(name: str) -> bool:
-    """Methods that run when the owner is finished with: emptying a container there does not
-    bound it while the owner works."""
-    if name in ("__exit__", "__aexit__", "__del__"):
-        return True
-    words = name_words(name)
-    # close(), on_close(), connectionClosed(), _handle_disconnect(); not _close_stream(),
-    # which closes one item rather than the owner
-    return bool(words) and (words[-1] in TEARDOWN_WORDS or words[-2:] == ["tear", "down"])
-
-
-def _no_required_args(func: FuncInfo) -> bool:
-    args = getattr(func.node, "args", None)
-    if args is None:
-        return False
-    positional = args.posonlyargs + args.args
-    required = len(positional) - len(args.defaults)
-    return required <= 1 and all(d is not None for d in args.kw_defaults)
-
-
-def is_init_hook(name: str) -> bool:
-    """``plugin_init``, ``_init_state``, ``setup``: a hook that builds the owner's state once."""
-    words = name_words(name)
-    return "init" in words or "initialize" in words or words[:1] == ["setup"] \
-        or words[:2] == ["set", "up"]
-
-
-def is_setup_method(name: str) -> bool:
-    if name.startswith("__"):
-        return False
-    return name.lstrip("_").lower().startswith(SETUP_PREFIXES) or name in ("on",)
-
-
-def _callers(methods: Dict[str, FuncInfo]) -> Dict[str, Set[str]]:
-    """For each method of a class, the other methods that call it through ``self``."""
-    by: Dict[str, Set[str]] = {name: set() for name in methods}
-    for caller, func in methods.items():
-        for name in func.self_calls:
-            if name in by and name != caller:
-                by[name].add(caller)
-    return by
-
-
 class ModuleFacts:
     """Everything the rules need to know about one module."""
 
-    def __init__(self, tree: ast.Module, lines: List[str]) -> None:
+    def __init__(self, tree: ast.Module, lines: List[str],
+                 disabled: FrozenSet[str] = frozenset()) -> None:
         self.tree = tree
+        self.disabled = disabled
         self.lines = lines
         walker = Walker(tree).run()
         self.walker = walker
@@ -197,7 +62,7 @@ class ModuleFacts:
                                 "return": "returned"}[ev.kind]).append(ev)
         for container in self.containers.values():
             container.ctype = self._ctype(container)
-        self._ctor_like = self._ctor_like_methods()
+        self.roles = method_roles(self.classes.values())
         self._bounded: Dict[tuple, Optional[str]] = {}
         self.figure_sites = walker.figure_calls
         self.close_calls = walker.close_calls
@@ -239,89 +104,11 @@ class ModuleFacts:
             self._by_family = by_family
         return by_family.get(family, [])
 
-    def _ctor_like_methods(self) -> Set[int]:
-        """Constructors, init hooks (``plugin_init``, ``_init_state``), private helpers that only
-        constructors call; and (in ``self._teardown``) teardown methods, plus helpers called only
-        from constructors and teardown methods (``reset()`` from ``__init__`` and ``close()``).
-
-        Also (in ``self._starting``) argument-free start methods and private helpers only they
-        and constructors call, whose fresh containers are built once, not resets; and (in
-        ``self._configuring``) the methods the owner calls to set itself up: those its
-        constructor calls (``allow_ip()`` from ``__init__``), its argument-free start methods
-        (``start()``), and methods only these call. Growth there follows the configuration, not
-        the traffic."""
-        result: Set[int] = set()
-        teardown_ids: Set[int] = set()
-        configuring_ids: Set[int] = set()
-        starting_ids: Set[int] = set()
-        for info in self.classes.values():
-            methods = info.methods
-            callers = _callers(methods)
-            # a method handed on as a callback (self.timer.connect(self._on_tick)) runs later,
-            # once per event, whoever hands it on
-            handed_on: Set[str] = set().union(*(f.self_refs for f in methods.values()))
-            ctor = {name for name, f in methods.items() if f.is_ctor or is_init_hook(name)}
-            # the owner's own close(), not disconnect(sid), which ends one item of many
-            teardown = {name for name, f in methods.items()
-                        if is_teardown_method(name) and _no_required_args(f)} - ctor
-            changed = True
-            while changed:
-                changed = False
-                for name in methods:
-                    if name in ctor or name in teardown or name.startswith("__"):
-                        continue
-                    by = callers[name]
-                    if not by or name in handed_on:
-                        continue
-                    if by <= ctor and name.startswith("_"):
-                        ctor.add(name)
-                        changed = True
-                    elif by <= ctor | teardown and by & teardown \
-                            and (name.startswith("_") or by & ctor):
-                        # construction when the constructor calls it, teardown otherwise. A
-                        # public method that only teardown calls (remove_handler()) is API:
-                        # code outside the class calls it while the owner works.
-                        ctor.add(name)
-                        teardown.add(name)
-                        changed = True
-            start = {name for name, f in methods.items()
-                     if name.lstrip("_").lower() in START_METHODS and _no_required_args(f)}
-            starting = set(start)
-            changed = True
-            while changed:
-                changed = False
-                for name in methods:
-                    by = callers[name]
-                    if name not in starting and name.startswith("_") and not name.startswith("__") \
-                            and by and by <= starting | ctor and name not in handed_on:
-                        starting.add(name)
-                        changed = True
-            starting_ids.update(methods[name].id for name in starting - ctor)
-            setup = set(start)
-            for name in ctor:
-                setup.update(n for n in methods[name].self_calls if n in methods and n not in handed_on)
-            changed = True
-            while changed:
-                changed = False
-                for name in methods:
-                    by = callers[name]
-                    if name not in setup and not name.startswith("__") and by \
-                            and by <= setup | ctor and name not in handed_on:
-                        setup.add(name)
-                        changed = True
-            result.update(methods[name].id for name in ctor)
-            teardown_ids.update(methods[name].id for name in teardown)
-            configuring_ids.update(methods[name].id for name in setup - ctor)
-        self._teardown = teardown_ids
-        self._configuring = configuring_ids
-        self._starting = starting_ids
-        return result
-
     def in_constructor(self, ev: Event, container: Container) -> bool:
         func = ev.func
         if func is None or container.key[0] != "c" or func.cls is None or not func.is_method:
             return False
-        return func.id in self._ctor_like and func.cls.family == container.key[1]
+        return func.id in self.roles.constructors and func.cls.family == container.key[1]
 
     def _at_start(self, ev: Event, container: Container) -> bool:
         """A fresh container made when the owner starts (``start()``, or a private helper only
@@ -329,7 +116,7 @@ class ModuleFacts:
         func = ev.func
         if func is None or func.cls is None or not func.is_method:
             return False
-        return func.id in self._starting and func.cls.family == container.key[1]
+        return func.id in self.roles.starting and func.cls.family == container.key[1]
 
     def _at_teardown(self, ev: Event, container: Container) -> bool:
         """A bound that runs only when the owner is closed, stopped or disconnected."""
@@ -338,7 +125,7 @@ class ModuleFacts:
             func = func.parent
         if func is None or container.key[0] != "c" or func.cls is None:
             return False
-        return func.id in self._teardown and func.cls.family == container.key[1]
+        return func.id in self.roles.teardown and func.cls.family == container.key[1]
 
     @staticmethod
     def _ctype(container: Container) -> CType:
@@ -491,96 +278,10 @@ class ModuleFacts:
         return [ev for ev in c.attrs if ev.op in CONSUMERS] + list(c.passed)
 
     # ------------------------------------------------------------ confidence
-    def low_confidence_reason(self, container: Container, ev: Event) -> Optional[str]:
-        """Why the owner (or the key space) is probably short-lived or finite, if it is."""
-        kind = container.key[0]
-        func = ev.func
-        if kind == "l":
-            if container.returned or any(r for r in container.passed if not r.in_loop):
-                return "a local collected and handed back to the caller"
-            if self._result_of_ending_loop(container, ev):
-                return "a result collected until the loop ends, then used"
-            return None
-        if is_registry_name(container.key[-1]):
-            return "a registry of the program's own handlers, routes or plugins"
-        if container.ctype.kind in ("set", "dict") and self._remembers_once(container, ev):
-            return "remembers what was warned about: one key per distinct message the code emits"
-        if container.ctype.kind in ("dict", "set") and ev.depth == 0 and fixed_key_domain(ev):
-            return "keyed by a fixed domain (partition, topic, thread, status, class...)"
-        if func is not None:
-            if func.is_method and is_setup_method(func.name):
-                return f"filled while setting up ({func.name})"
-            if kind == "c" and not ev.loops and func.id in self._configuring:
-                return f"filled by {func.name}(), which the owner calls while it is built or started"
-            outer = func
-            while outer is not None:
-                if outer.parent is not None and outer.kind == "function" \
-                        and (outer.returned_params - outer.rebound or outer.returned_defs):
-                    return "a decorator recording what it decorates (registration)"
-                outer = outer.parent
-            if func.returned_defs and self._records(ev, func.returned_defs):
-                return "records the wrapper it returns (registration)"
-            top = func
-            while top.parent is not None:
-                top = top.parent
-            if kind == "g" and not top.is_method and top.name in self.walker.import_calls:
-                return f"filled by {top.name}(), which the module calls at import time"
-            if kind == "g" and top.is_method and top.cls is not None and top.id in self._ctor_like \
-                    and top.cls.name in self.walker.import_calls \
-                    and top.cls.name not in self.walker.function_calls:
-                # exp = _UnaryOperation(umath.exp) at module level, and in no function: every
-                # instance is made once, at import
-                return f"filled as the module builds its {top.cls.name} instances at import time"
-            if func.returns_self:
-                return "a fluent builder (the method returns self)"
-        if kind == "c":
-            infos = self.family_classes(container.key[1])
-            if any(info.transient for info in infos):
-                return "a short-lived owner (visitor, builder, parser, test double...)"
-            if container.returned and any(r.func is not None and not r.func.is_ctor for r in container.returned):
-                return "the owner hands the collection back to its caller"
-        return None
-
-    def _result_of_ending_loop(self, container: Container, ev: Event) -> bool:
-        """A local grown in loops that all end (``break``/``return``) and read after the
-        outermost of them: reading lines until EOF, encoding until no flags are left."""
-        if not ev.loops or ev.func is None \
-                or not all(id(loop) in self.walker.ending_loops for loop in ev.loops):
-            return False
-        end = max(getattr(loop, "end_lineno", 0) or 0 for loop in ev.loops)
-        name = container.key[-1]
-        for node in ast.walk(ev.func.node):
-            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) \
-                    and node.lineno > end:
-                return True
-        return False
-
-    @staticmethod
-    def _records(ev: Event, names: Set[str]) -> bool:
-        """The growth stores one of ``names`` (``self.tasks.append(_wrapped)``)."""
-        node = ev.node
-        if isinstance(node, ast.Call):
-            values = list(node.args) + [k.value for k in node.keywords]
-        elif isinstance(ev.stmt, (ast.Assign, ast.AugAssign)):
-            values = [ev.stmt.value]
-        else:
-            return False
-        return any(isinstance(n, ast.Name) and n.id in names for v in values for n in ast.walk(v))
-
-    @staticmethod
-    def _remembers_once(container: Container, ev: Event) -> bool:
-        words = set(name_words(container.key[-1]))
-        if ev.func is not None:
-            words.update(name_words(ev.func.name))
-        return bool(words & ONCE_WORDS)
-
-    def confidence(self, container: Container, ev: Event) -> Confidence:
-        if self.low_confidence_reason(container, ev) is not None:
-            return Confidence.LOW
+    def base_confidence(self, container: Container, ev: Event) -> Confidence:
+        """How sure the owner outlives the growth, before any heuristic doubts it."""
         kind = container.key[0]
         if kind == "l":
-            if all(id(loop) in self.walker.ending_loops for loop in ev.loops):
-                return Confidence.MEDIUM  # the loop can end: the local may be a result
             return Confidence.HIGH
         if kind == "c":
             infos = self.family_classes(container.key[1])
@@ -588,6 +289,32 @@ class ModuleFacts:
                 return Confidence.HIGH
             return Confidence.MEDIUM
         return Confidence.HIGH if ev.loops else Confidence.MEDIUM
+
+    def verdict(self, container: Container, ev: Event) -> Verdict:
+        """Confidence of one growth site, with the heuristics that set it and why."""
+        return judge(CONTAINER_HEURISTICS, SiteContext(self, container, ev),
+                     self.base_confidence(container, ev), self.because(container, ev),
+                     self.disabled)
+
+    def confidence(self, container: Container, ev: Event) -> Confidence:
+        return self.verdict(container, ev).confidence
+
+    def because(self, container: Container, ev: Event) -> str:
+        """Why the owner outlives the call that grows it, in one sentence."""
+        kind = container.key[0]
+        if kind == "l":
+            func = ev.func.name if ev.func is not None else "?"
+            line = getattr(ev.loops[0], "lineno", 0) if ev.loops else 0
+            return f"local of {func}() grown inside the long-running loop at line {line}"
+        if kind == "g":
+            return f"module global '{container.name}', which lives as long as the process"
+        infos = self.family_classes(container.key[1])
+        owner = self.owner_text(container).rsplit(".", 1)[0]
+        if any(info.long_running for info in infos):
+            return f"attribute of {owner}, which runs a long-running loop"
+        if ev.loops:
+            return f"attribute of {owner}, grown inside a long-running loop"
+        return f"attribute of {owner}, grown by a method that can run for the object's whole life"
 
     # ------------------------------------------------------------- helpers
     def segment(self, node: ast.AST) -> Optional[str]:
@@ -662,5 +389,6 @@ def _pure(node: ast.AST) -> bool:
             return False
 
 
-def analyse_module(tree: ast.Module, lines: List[str]) -> ModuleFacts:
-    return ModuleFacts(tree, lines)
+def analyse_module(tree: ast.Module, lines: List[str],
+                   disabled: FrozenSet[str] = frozenset()) -> ModuleFacts:
+    return ModuleFacts(tree, lines, disabled)

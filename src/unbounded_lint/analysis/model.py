@@ -69,7 +69,7 @@ class ClassInfo:
     """A class: its methods, bases and what its names suggest about its lifetime."""
 
     __slots__ = ("node", "name", "qualname", "bases", "methods", "family", "is_meta",
-                 "transient", "base_qualnames", "long_running")
+                 "base_qualnames", "long_running")
 
     def __init__(self, node: ast.ClassDef, qualname: str) -> None:
         self.node = node
@@ -80,7 +80,6 @@ class ClassInfo:
         self.methods: Dict[str, FuncInfo] = {}
         self.family = qualname
         self.is_meta = False
-        self.transient = False
         self.long_running = False
 
 

@@ -9,7 +9,6 @@ function local or a module global once the function's scope is complete.
 from __future__ import annotations
 
 import ast
-import re
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .model import NONE, OTHER, CacheSite, ClassInfo, CType, Event, FuncInfo
@@ -41,24 +40,6 @@ QUEUES = frozenset({
     "multiprocessing.JoinableQueue", "multiprocessing.SimpleQueue", "multiprocessing.queues.Queue",
 })
 WEAK = frozenset({"weakref.WeakValueDictionary", "weakref.WeakKeyDictionary", "weakref.WeakSet"})
-TRANSIENT_SUFFIXES = ("Visitor", "Transformer", "Builder", "Parser", "Compiler", "Collector",
-                      "Generator", "Writer", "Formatter", "Printer", "Renderer", "Serializer",
-                      "Encoder", "Decoder", "Lexer", "Tokenizer", "Analyzer", "Analyser",
-                      "Checker", "Walker", "Emitter", "Translator", "Finder", "Resolver",
-                      "Validator", "Inspector", "Extractor", "Scanner", "Linter", "Codegen",
-                      # one request, one reply, one batch, one exchange: per-interaction objects
-                      "Result", "Results", "Request", "Response", "Batch", "Assignment",
-                      "Conversation", "Config", "Workflow", "Attempt")
-# ``_LegacyRecordBatchBuilderPy``, ``ParserImpl``: the pure-Python or implementation variant of
-# a class keeps the role its name ends in before the marker.
-_VARIANT_MARKER = re.compile(r"(?:Py|Impl|Base)_*$")
-TEST_DOUBLE_WORDS = ("Stub", "Mock", "Fake", "Dummy")
-_TEST_WORD = re.compile(r"[a-z]Test(?:[A-Z]|$)")  # AgentTestWrapper, ClientTest
-TRANSIENT_BASES = frozenset({
-    "ast.NodeVisitor", "ast.NodeTransformer", "libcst.CSTVisitor", "libcst.CSTTransformer",
-    "unittest.TestCase", "unittest.IsolatedAsyncioTestCase", "html.parser.HTMLParser", "argparse.Action",
-    "argparse.ArgumentParser", "string.Formatter", "json.JSONEncoder", "json.JSONDecoder",
-})
 META_BASES = frozenset({"builtins.type", "abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
 ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
 
@@ -597,11 +578,6 @@ class Walker:
                 info.bases.append(base.attr)
         info.is_meta = any(qn in META_BASES for qn in info.base_qualnames) or any(
             b in self.classes and self.classes[b].is_meta for b in info.bases)
-        info.transient = _VARIANT_MARKER.sub("", node.name).endswith(TRANSIENT_SUFFIXES) \
-            or node.name.startswith("Test") \
-            or bool(_TEST_WORD.search(node.name)) \
-            or any(word in node.name for word in TEST_DOUBLE_WORDS) \
-            or any(qn in TRANSIENT_BASES or qn.endswith("TestCase") for qn in info.base_qualnames)
         self.classes[qual] = info
         if self._func is None and self._class_body is None:
             self.top_classes[node.name] = info

@@ -19,6 +19,8 @@ class Report:
     container: str = ""
     confidence: Confidence = Confidence.MEDIUM
     fix: Optional[Fix] = None
+    heuristics: Tuple[str, ...] = ()
+    because: str = ""
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
                 # over the owner's life, not only consumed
                 known = c.ctype.kind == "list" or (c.ctype.kind == "dict" and ev.depth == 1)
                 lives_on = known and next(facts.growths(c), None) is not None
-                low = not lives_on or facts.low_confidence_reason(c, ev) is not None
+                low = not lives_on or facts.verdict(c, ev).confidence is Confidence.LOW
                 confidence = Confidence.LOW if low else Confidence.MEDIUM
             yield _report(facts, ev, fix, facts.owner_text(c), confidence)
     for ev in facts.unresolved_popfronts:

@@ -77,5 +77,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         elif not c.ctype.subtype.endswith("SimpleQueue"):
             fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n), unsafe=True)  # type: ignore[arg-type]
         hint = fix.description if fix else "bound the producer"
+        verdict = facts.verdict(c, growth)
         yield Report(call, f"queue '{facts.owner_text(c)}' has a consumer but no size limit, so nothing "
-                           f"slows the producer; {hint}", facts.owner_text(c), facts.confidence(c, growth), fix)
+                           f"slows the producer; {hint}", facts.owner_text(c), verdict.confidence, fix,
+                     verdict.heuristics, verdict.because)

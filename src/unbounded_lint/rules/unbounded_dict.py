@@ -149,5 +149,6 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             hint = fix.description if fix else "evict entries or use a bounded cache"
             op = "x[k] = v" if ev.op == "setitem" else "x[k] += ..." if ev.op == "augitem" \
                 else "x[k] on a defaultdict" if ev.op == "getitem" or ev.depth else ev.op
+            verdict = facts.verdict(c, ev)
             yield Report(ev.node, f"{noun} '{_short(text)}' gains keys without eviction ({op}); {hint}",
-                         owner, facts.confidence(c, ev), fix)
+                         owner, verdict.confidence, fix, verdict.heuristics, verdict.because)

@@ -161,8 +161,9 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             else:
                 fix = make_fix(f"trim to the last {n} items after each growth", plan_trim(facts, ev, n))
             hint = fix.description if fix else "bound it with deque(maxlen=...) or a size check"
+            verdict = facts.verdict(c, ev)
             yield Report(ev.node, f"'{_short(text)}' grows without bound ({ev.op}); {hint}",
-                         owner, facts.confidence(c, ev), fix)
+                         owner, verdict.confidence, fix, verdict.heuristics, verdict.because)
 
 
 def _short(text: str) -> str:

@@ -72,5 +72,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
                            plan_keyword(facts, call, "maxlen", settings.max_length))  # type: ignore[arg-type]
         what = "deque" if c.ctype.kind == "deque" else "queue"
         hint = fix.description if fix else "give it a maxsize or drain it"
+        verdict = facts.verdict(c, growth)
         yield Report(call, f"{what} '{facts.owner_text(c)}' is filled and never drained, with no size "
-                           f"limit; {hint}", facts.owner_text(c), facts.confidence(c, growth), fix)
+                           f"limit; {hint}", facts.owner_text(c), verdict.confidence, fix,
+                     verdict.heuristics, verdict.because)
