@@ -139,7 +139,41 @@ def render(rules: Iterable = ()) -> str:  # type: ignore[type-arg]
             "",
             demote_headings(rule.docs.strip()),
         ]
+    lines += heuristics_section()
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _heuristics():  # type: ignore[no-untyped-def]
+    _rules()  # puts src/ on the path when running from a checkout
+    from unbounded_lint.analysis.heuristics import HEURISTICS
+
+    return HEURISTICS
+
+
+def heuristics_section() -> List[str]:
+    """``## Heuristics``: every named precision heuristic, its tier, its doc and an example."""
+    heuristics = _heuristics()
+    lines = [
+        "",
+        "## Heuristics",
+        "",
+        "Precision heuristics lower a finding's confidence when its owner looks short-lived or",
+        "its growth follows the program's set-up rather than its traffic; none hides a finding.",
+        "Each finding names the heuristics that touched it (`Finding.heuristics`), and",
+        "`disable-heuristics = [...]` or `--disable-heuristics NAME[,NAME...]` switches any of",
+        "them off. The effect of each on labelled code (findings and leaks it hides) is the",
+        "ablation table of `benchmarks/precision.py`.",
+        "",
+        "| Heuristic | Moves a finding to |",
+        "|---|---|",
+    ]
+    for name, h in heuristics.items():
+        lines.append(f"| [`{name}`](#{github_anchor(name)}) | `{str(h.tier)}` |")
+    for name, h in heuristics.items():
+        lines += ["", f"### {name}", "", f"Moves the finding to `{str(h.tier)}`. {h.doc}"]
+        if h.fires:
+            lines += ["", "Lowered:", "", "```python", h.fires[0].rstrip("\n"), "```"]
+    return lines
 
 
 def main(argv: "List[str] | None" = None) -> int:

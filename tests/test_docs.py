@@ -61,7 +61,7 @@ def test_generator_check_mode():
 def test_rules_md_has_every_rule_with_stable_anchor():
     text = RULES_MD.read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, re.M)
-    assert headings == [f"{code} ({rule.name})" for code, rule in RULES.items()]
+    assert headings == [f"{code} ({rule.name})" for code, rule in RULES.items()] + ["Heuristics"]
     for code, rule in RULES.items():
         anchor = gen.github_anchor(f"{code} ({rule.name})")
         assert anchor == rule.anchor == f"{code.lower()}-{rule.name}"
@@ -102,8 +102,19 @@ def test_fix_column_agrees_with_engine(code):
         assert all(f is None or f.applicability is Applicability.SAFE for f in fixes), code
 
 
+def test_rules_md_lists_every_heuristic():
+    from unbounded_lint.analysis.heuristics import HEURISTICS
+
+    text = RULES_MD.read_text(encoding="utf-8")
+    for name, heuristic in HEURISTICS.items():
+        assert f"\n### {name}\n" in text, f"docs/rules.md does not document heuristic {name}"
+        assert heuristic.doc in text
+
+
 def test_links_to_rule_anchors_resolve():
-    anchors = {rule.anchor for rule in RULES.values()}
+    from unbounded_lint.analysis.heuristics import HEURISTICS
+
+    anchors = {rule.anchor for rule in RULES.values()} | {"heuristics"} | set(HEURISTICS)
     broken = []
     for path in _doc_files():
         for target in re.findall(r"rules\.md#([\w-]+)", path.read_text(encoding="utf-8")):
