@@ -88,7 +88,7 @@ class Event:
 
     __slots__ = ("kind", "op", "key", "name", "depth", "node", "stmt", "func", "loops",
                  "nested", "ctype", "lazy", "const", "text", "front", "value", "ann",
-                 "multi", "scope", "in_loop", "drain")
+                 "multi", "scope", "in_loop", "drain", "loop_key")
 
     def __init__(self, kind: str, op: str, node: ast.AST, stmt: Optional[ast.stmt],
                  func: Optional[FuncInfo], loops: Tuple[ast.AST, ...], nested: bool) -> None:
@@ -104,7 +104,8 @@ class Event:
         self.nested = nested  # inside a lambda or comprehension
         self.ctype: CType = OTHER
         self.lazy = False
-        self.const = False
+        self.const = False  # every key inserted is a literal: a fixed key space, not growth
+        self.loop_key = False  # keys bound by a for over a fixed domain (heuristic fixed-key)
         self.text = ""
         self.front = False
         self.value: Optional[ast.AST] = None

@@ -9,7 +9,7 @@ function local or a module global once the function's scope is complete.
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from .model import NONE, OTHER, CacheSite, ClassInfo, CType, Event, FuncInfo
 from .names import Names
@@ -42,6 +42,9 @@ QUEUES = frozenset({
 WEAK = frozenset({"weakref.WeakValueDictionary", "weakref.WeakKeyDictionary", "weakref.WeakSet"})
 META_BASES = frozenset({"builtins.type", "abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
 ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+
+
+LITERAL_KEY, LOOP_KEY, RUNTIME_KEY = 0, 1, 2
 
 
 def _const_key(node: ast.AST) -> bool:
@@ -210,14 +213,27 @@ class Walker:
                 for handler in getattr(stmt, "handlers", []) or []:
                     self._prepass(handler.body)
 
-    def _fixed_key(self, node: ast.AST) -> bool:
-        """A key from a fixed key space: a literal, an enum-style member, or a name bound by a
-        ``for`` over a fixed domain (see ``_fixed_domain``), alone or in a tuple."""
+    def _key_space(self, node: ast.AST) -> int:
+        """LITERAL_KEY for a literal or an enum-style member, LOOP_KEY for a name bound by a
+        ``for`` over a fixed domain (see ``_fixed_domain``), alone or in a tuple; else
+        RUNTIME_KEY."""
         if isinstance(node, ast.Tuple):
-            return all(self._fixed_key(e) for e in node.elts)
+            return max((self._key_space(e) for e in node.elts), default=LITERAL_KEY)
         if isinstance(node, ast.Name) and node.id in self._fixed_names:
-            return True
-        return _const_key(node)
+            return LOOP_KEY
+        return LITERAL_KEY if _const_key(node) else RUNTIME_KEY
+
+    def _mark_keys(self, ev: Event, keys: Optional[Sequence[Optional[ast.AST]]]) -> None:
+        """Record what the keys an event inserts are (``None``: not known one by one).
+
+        Literal keys are a fixed key space by the contract (``ev.const``: not growth); keys a
+        loop over a fixed domain binds (``ev.loop_key``) are for the ``fixed-key`` heuristic."""
+        if keys is None or any(k is None for k in keys):
+            space = RUNTIME_KEY
+        else:
+            space = max((self._key_space(k) for k in keys if k is not None), default=LITERAL_KEY)
+        ev.const = space == LITERAL_KEY
+        ev.loop_key = space == LOOP_KEY
 
     def _fixed_domain(self, node: ast.AST) -> bool:
         """What a ``for`` iterates over when it takes a handful of known values: a literal
@@ -608,7 +624,7 @@ class Walker:
                 and func is not None and isinstance(node.value, (ast.Attribute, ast.Name)) \
                 and not (isinstance(node.value, ast.Name) and node.value.id in func.locals):
             ev = self._event("grow", "getitem", node)
-            ev.const = self._fixed_key(node.slice)
+            self._mark_keys(ev, [node.slice])
             self._record(ev, node.value)
 
     def _assign(self, node: ast.Assign) -> None:
@@ -655,7 +671,7 @@ class Walker:
                 self._record(self._event("bound", "slice-assign", target), target.value)
             else:
                 ev = self._event("grow", "setitem", target)
-                ev.const = self._fixed_key(target.slice)
+                self._mark_keys(ev, [target.slice])
                 self._record(ev, target.value)
             return
         if isinstance(target, ast.Name):
@@ -695,7 +711,7 @@ class Walker:
             self.visit(target.slice)
             if not isinstance(target.slice, ast.Slice):
                 ev = self._event("grow", "augitem", target)
-                ev.const = self._fixed_key(target.slice)
+                self._mark_keys(ev, [target.slice])
                 self._record(ev, target.value)
         elif isinstance(target, (ast.Name, ast.Attribute)):
             if isinstance(target, ast.Name):
@@ -707,8 +723,12 @@ class Walker:
             elif isinstance(node.op, ast.BitOr):
                 ev = self._event("grow", "|=", target)
                 value = node.value
-                ev.const = (isinstance(value, ast.Dict) and all(k is not None and self._fixed_key(k) for k in value.keys)) \
-                    or (isinstance(value, ast.Set) and all(self._fixed_key(e) for e in value.elts))
+                keys: Optional[Sequence[Optional[ast.AST]]] = None
+                if isinstance(value, ast.Dict):
+                    keys = value.keys
+                elif isinstance(value, ast.Set):
+                    keys = value.elts
+                self._mark_keys(ev, keys)
                 self._record(ev, target)
             elif isinstance(node.op, (ast.Sub, ast.BitAnd)):
                 self._record(self._event("bound", "-=", target), target)
@@ -917,10 +937,10 @@ class Walker:
                 ev = self._event("grow", attr, node)
                 args = node.args
                 if attr in ("add", "setdefault") and args:
-                    ev.const = self._fixed_key(args[0])
+                    self._mark_keys(ev, [args[0]])
                 elif attr == "update":
-                    ev.const = all(isinstance(a, ast.Dict) and all(k is not None and self._fixed_key(k) for k in a.keys)
-                                   for a in args)
+                    dicts = [a for a in args if isinstance(a, ast.Dict)]
+                    self._mark_keys(ev, [k for d in dicts for k in d.keys] if len(dicts) == len(args) else None)
                 elif attr == "insert" and args and isinstance(args[0], ast.Constant) and args[0].value == 0:
                     ev.front = True
                     pop = self._event("popfront", "insert(0, ...)", node)

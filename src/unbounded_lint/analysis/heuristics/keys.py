@@ -92,6 +92,8 @@ def _warn_once(ctx: SiteContext) -> Optional[str]:
 
 def _fixed_key(ctx: SiteContext) -> Optional[str]:
     c, ev = ctx.container, ctx.event
+    if ev.loop_key:
+        return "keyed by a loop over a fixed domain (a literal tuple, range(), an enum)"
     if c.key[0] == "l" or c.ctype.kind not in ("dict", "set") or ev.depth != 0:
         return None
     key = key_node(ev)
@@ -130,7 +132,11 @@ WARN_ONCE = Heuristic[SiteContext](
 FIXED_KEY = Heuristic[SiteContext](
     name="fixed-key",
     tier=Confidence.LOW,
-    doc="The key is named after a domain the deployment fixes rather than traffic: a partition "
+    doc="The key takes a handful of values fixed by the code or the deployment, not by traffic. "
+        "Either it is bound by a `for` over a fixed domain (a literal tuple, list or set of "
+        "constants, `range(...)`, an enum class of the module, a module constant of literals, "
+        "also through `list()`, `sorted()`...: `for c in Color: self.by_color[c] = 0`), or it "
+        "is named after a domain the deployment fixes: a partition "
         "or topic (`tp`, `partition`), a thread (`thread_id`, `threading.get_ident()`), a status "
         "code, a datacenter, a class (`type(x)`, `x.__class__`, `cls`), a signal, table, field, "
         "column, metric, setting, option, level, kind or category, or a name the program or "
