@@ -12,11 +12,11 @@ A cache, an index or a "seen" set keyed by request ids, timestamps or user ids n
 key: it holds one entry per distinct key ever seen, for the life of the process.
 
 Keys that are all literal constants (`x["status"] = ...`, `x[Color.RED] = ...`, `x.add("ready")`)
-are a fixed key space and are not growth; so are keys bound by a `for` over a fixed domain —
-a literal tuple, list or set of constants, `range(...)` (the same integers on every call), an
+are a fixed key space and are not growth. Keys bound by a `for` over a fixed domain — a
+literal tuple, list or set of constants, `range(...)` (the same integers on every call), an
 enum class of the module, a module constant holding literals (`QUEUES = ("a", "b")`), also
-through `list()`, `tuple()`, `sorted()`, `reversed()` — alone or in a tuple key:
-`for c in Color: self.by_color[c] = 0`. Eviction is any of: `pop`, `popitem`, `del x[k]`,
+through `list()`, `tuple()`, `sorted()`, `reversed()` — alone or in a tuple key
+(`for c in Color: self.by_color[c] = 0`) are `low` (heuristic `fixed-key`). Eviction is any of: `pop`, `popitem`, `del x[k]`,
 `clear`, a size check `len(x) >= n`, a reset to a fresh dict in a method other than the
 constructor, `discard`/`remove` for sets — except when it runs only at the owner's teardown
 (`close()`, `shutdown()`, `connectionClosed()`, a `reset()` called only from the constructor and
@@ -83,7 +83,7 @@ from .base import Report
 from .unbounded_list import _short
 
 CODE = "UBL002"
-VERSION = 7
+VERSION = 8
 NAME = "unbounded-dict"
 SUMMARY = "A long-lived dict or set gains keys without eviction"
 DICT_GROWTH = frozenset({"setitem", "setdefault", "update", "|="})
