@@ -723,7 +723,7 @@ def test_timeout_per_file_skips_a_pathological_file(tmp_path: Path) -> None:
 
 def test_timeout_during_analysis_is_reported_as_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """The alarm may fire while the rules run, not only while the file is parsed."""
-    from unbounded_lint.analysis import containers
+    from unbounded_lint.analysis import facts as containers
 
     def slow_analysis(*args, **kwargs):  # type: ignore[no-untyped-def]
         time.sleep(3)

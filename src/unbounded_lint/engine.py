@@ -119,7 +119,7 @@ def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settin
 
 def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> List[Finding]:
     """Run every enabled rule over an already parsed module (flake8 hands us its tree)."""
-    from .analysis.containers import analyse_module
+    from .analysis.facts import analyse_module
     from .rules import RULES
 
     lines = split_lines(text)

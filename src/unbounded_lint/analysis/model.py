@@ -4,13 +4,49 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Set, Tuple, Union
 
-# A container is keyed by where it lives:
-#   ("c", family, attr)   an attribute of the instances or the class of a class family
-#   ("g", name)           a module global
-#   ("l", func_id, name)  a local of one function
-Key = Tuple
+ATTR, GLOBAL, LOCAL = "c", "g", "l"
+
+
+class AttrKey(NamedTuple):
+    """An attribute of the instances or of the class of a class family."""
+
+    kind: str  # ATTR
+    family: str  # the qualified name of the family's first class
+    name: str
+
+
+class GlobalKey(NamedTuple):
+    """A module global."""
+
+    kind: str  # GLOBAL
+    name: str
+
+
+class LocalKey(NamedTuple):
+    """A local of one function (``func_id`` is ``FuncInfo.id``)."""
+
+    kind: str  # LOCAL
+    func_id: int
+    name: str
+
+
+# A container is keyed by where it lives. The keys are tuples whose first item is the kind, so
+# that code reading ``key[0]`` keeps working; new code reads the named fields.
+Key = Union[AttrKey, GlobalKey, LocalKey]
+
+
+def attr_key(family: str, name: str) -> AttrKey:
+    return AttrKey(ATTR, family, name)
+
+
+def global_key(name: str) -> GlobalKey:
+    return GlobalKey(GLOBAL, name)
+
+
+def local_key(func_id: int, name: str) -> LocalKey:
+    return LocalKey(LOCAL, func_id, name)
 
 
 @dataclass(frozen=True)
@@ -133,11 +169,28 @@ class Container:
 
     @property
     def owner_kind(self) -> str:
-        return {"c": "attribute", "g": "global", "l": "local"}[self.key[0]]
+        return {ATTR: "attribute", GLOBAL: "global", LOCAL: "local"}[self.key.kind]
 
     @property
     def name(self) -> str:
-        return self.key[-1]
+        return self.key.name
+
+    @property
+    def is_attr(self) -> bool:
+        return self.key.kind == ATTR
+
+    @property
+    def is_global(self) -> bool:
+        return self.key.kind == GLOBAL
+
+    @property
+    def is_local(self) -> bool:
+        return self.key.kind == LOCAL
+
+    @property
+    def family(self) -> str:
+        """The class family of an attribute ("" for globals and locals)."""
+        return self.key.family if isinstance(self.key, AttrKey) else ""
 
 
 @dataclass

@@ -11,7 +11,8 @@ from __future__ import annotations
 import ast
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from .model import NONE, OTHER, CacheSite, ClassInfo, CType, Event, FuncInfo
+from .model import (NONE, OTHER, CacheSite, ClassInfo, CType, Event, FuncInfo, Key, attr_key,
+                    global_key, local_key)
 from .names import Names
 
 CTOR_METHODS = frozenset({"__init__", "__post_init__", "__setstate__", "setUp", "__enter__",
@@ -303,7 +304,7 @@ class Walker:
     def _local_names(self) -> Set[str]:
         return self._func.params if self._func is not None else set()
 
-    def resolve(self, expr: ast.AST) -> Optional[Tuple[Optional[tuple], Optional[str], int]]:
+    def resolve(self, expr: ast.AST) -> Optional[Tuple[Optional[Key], Optional[str], int]]:
         """(key, pending-name, subscript depth) for an expression naming a tracked container."""
         depth = 0
         while isinstance(expr, ast.Subscript):
@@ -317,22 +318,22 @@ class Walker:
                 return None
             func = self._func
             if func is not None and func.cls is not None and base.id == func.self_name:
-                return (("c", func.cls.qualname, expr.attr), None, depth)
+                return (attr_key(func.cls.qualname, expr.attr), None, depth)
             if func is not None and (base.id in func.params or base.id in func.locals):
                 return None
             cls = self.top_classes.get(base.id)
             if cls is not None:
-                return (("c", cls.qualname, expr.attr), None, depth)
+                return (attr_key(cls.qualname, expr.attr), None, depth)
             held = self.instances.get(base.id)
             if held is not None and held in self.top_classes:
-                return (("c", self.top_classes[held].qualname, expr.attr), None, depth)
+                return (attr_key(self.top_classes[held].qualname, expr.attr), None, depth)
             return None
         if isinstance(expr, ast.Name):
             if self._func is not None:
                 return (None, expr.id, depth)
             if self._class_body is not None:
-                return (("c", self._class_body.qualname, expr.id), None, depth)
-            return (("g", expr.id), None, depth)
+                return (attr_key(self._class_body.qualname, expr.id), None, depth)
+            return (global_key(expr.id), None, depth)
         return None
 
     def _record(self, ev: Event, target: ast.AST) -> bool:
@@ -360,15 +361,15 @@ class Walker:
         for ev in func.pending:
             name = ev.name
             if name in func.globals:
-                ev.key = ("g", name)
+                ev.key = global_key(name)
             elif name in func.locals and name not in func.nonlocals:
-                ev.key = ("l", func.id, name)
+                ev.key = local_key(func.id, name)
                 ev.scope = func.node
             elif parent is not None:
                 parent.pending.append(ev)
                 continue
             else:
-                ev.key = ("g", name)
+                ev.key = global_key(name)
             ev.name = None
             self.events.append(ev)
         func.pending = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator, List, Tuple
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.model import Container, Event
 
 QUEUE_GROWTH = frozenset({"put", "put_nowait", "append", "appendleft", "extend", "extendleft"})

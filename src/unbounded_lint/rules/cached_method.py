@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..types import Confidence, Settings
 from .base import Report
 

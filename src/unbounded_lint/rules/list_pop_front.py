@@ -63,7 +63,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import container_maxlen, make_fix, plan_deque
 from ..types import Confidence, Settings
 from .base import Report
@@ -101,7 +101,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             if ev.depth == 0 and c.ctype.kind in NOT_LISTS:
                 continue
             fix = make_fix("use a deque with popleft()/appendleft()", plan.edits) if plan and not ev.depth else None
-            if c.key[0] == "l":
+            if c.is_local:
                 confidence = Confidence.MEDIUM if ev.loops else Confidence.LOW
             else:
                 # created in the owner scope as a list (or a dict of lists), and grown there

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix, plan_keyword
 from ..types import Settings
 from ._queues import unbounded_queues

@@ -76,7 +76,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix, plan_evict
 from ..types import Settings
 from .base import Report

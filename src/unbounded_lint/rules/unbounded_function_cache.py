@@ -39,7 +39,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional, Tuple
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix
 from ..types import AddImport, Confidence, RemoveImportIfUnused, Replace, Settings
 from .base import Report

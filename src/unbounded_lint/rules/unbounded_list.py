@@ -112,7 +112,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix, plan_deque, plan_trim
 from ..types import Settings
 from .base import Report

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.figures import figure_findings
 from ..analysis.fixplan import make_fix
 from ..types import Confidence, Settings

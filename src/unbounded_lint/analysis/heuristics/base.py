@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, FrozenSet, Generic, Iterable, Option
 from ...types import Confidence
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
-    from ..containers import ModuleFacts
+    from ..facts import ModuleFacts
     from ..model import CacheSite, Container, Event
 
 Ctx = TypeVar("Ctx")

@@ -73,14 +73,14 @@ def named_fixed_domain(key: ast.AST) -> bool:
 
 
 def _registry(ctx: SiteContext) -> Optional[str]:
-    if ctx.container.key[0] == "l" or not has_word(ctx.container.name, REGISTRY_WORDS):
+    if ctx.container.is_local or not has_word(ctx.container.name, REGISTRY_WORDS):
         return None
     return "a registry of the program's own handlers, routes or plugins"
 
 
 def _warn_once(ctx: SiteContext) -> Optional[str]:
     c, ev = ctx.container, ctx.event
-    if c.key[0] == "l" or c.ctype.kind not in ("set", "dict"):
+    if c.is_local or c.ctype.kind not in ("set", "dict"):
         return None
     words = set(name_words(c.name))
     if ev.func is not None:
@@ -94,7 +94,7 @@ def _fixed_key(ctx: SiteContext) -> Optional[str]:
     c, ev = ctx.container, ctx.event
     if ev.loop_key:
         return "keyed by a loop over a fixed domain (a literal tuple, range(), an enum)"
-    if c.key[0] == "l" or c.ctype.kind not in ("dict", "set") or ev.depth != 0:
+    if c.is_local or c.ctype.kind not in ("dict", "set") or ev.depth != 0:
         return None
     key = key_node(ev)
     if key is None or not named_fixed_domain(key):

@@ -11,7 +11,7 @@ from .base import Heuristic, SiteContext
 
 def _handed_back(ctx: SiteContext) -> Optional[str]:
     c = ctx.container
-    if c.key[0] != "l":
+    if not c.is_local:
         return None
     if c.returned or any(r for r in c.passed if not r.in_loop):
         return "a local collected and handed back to the caller"
@@ -28,10 +28,10 @@ def _result_of_ending_loop(ctx: SiteContext) -> Optional[str]:
     """A local grown in loops that all end (``break``/``return``) and read after the outermost
     of them: reading lines until EOF, encoding until no flags are left."""
     c, ev = ctx.container, ctx.event
-    if c.key[0] != "l" or not ev.loops or ev.func is None or not _loops_end(ctx):
+    if not c.is_local or not ev.loops or ev.func is None or not _loops_end(ctx):
         return None
     end = max(getattr(loop, "end_lineno", 0) or 0 for loop in ev.loops)
-    name = c.key[-1]
+    name = c.name
     for node in ast.walk(ev.func.node):
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) \
                 and node.lineno > end:
@@ -40,7 +40,7 @@ def _result_of_ending_loop(ctx: SiteContext) -> Optional[str]:
 
 
 def _loop_can_end(ctx: SiteContext) -> Optional[str]:
-    if ctx.container.key[0] != "l" or not _loops_end(ctx):
+    if not ctx.container.is_local or not _loops_end(ctx):
         return None
     return "the long-running loop has a break or return of its own: it can end"
 

@@ -43,9 +43,9 @@ def is_transient_class(info: ClassInfo) -> bool:
 
 def _short_lived(ctx: SiteContext) -> Optional[str]:
     c = ctx.container
-    if c.key[0] != "c":
+    if not c.is_attr:
         return None
-    for info in ctx.facts.family_classes(c.key[1]):
+    for info in ctx.facts.family_classes(c.family):
         if is_transient_class(info):
             return f"a short-lived owner: {info.name} looks like a visitor, builder, request or test"
     return None
@@ -53,14 +53,14 @@ def _short_lived(ctx: SiteContext) -> Optional[str]:
 
 def _fluent(ctx: SiteContext) -> Optional[str]:
     func = ctx.event.func
-    if ctx.container.key[0] == "l" or func is None or not func.returns_self:
+    if ctx.container.is_local or func is None or not func.returns_self:
         return None
     return f"a fluent builder: {func.name}() returns self"
 
 
 def _hands_back(ctx: SiteContext) -> Optional[str]:
     c = ctx.container
-    if c.key[0] != "c":
+    if not c.is_attr:
         return None
     if any(r.func is not None and not r.func.is_ctor for r in c.returned):
         return "the owner hands the collection back to its caller"

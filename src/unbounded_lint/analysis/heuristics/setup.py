@@ -19,7 +19,7 @@ def _top(func: FuncInfo) -> FuncInfo:
 
 def _setup_method(ctx: SiteContext) -> Optional[str]:
     func = ctx.event.func
-    if ctx.container.key[0] == "l" or func is None or not func.is_method \
+    if ctx.container.is_local or func is None or not func.is_method \
             or not is_setup_method(func.name):
         return None
     return f"filled while setting up ({func.name})"
@@ -27,14 +27,14 @@ def _setup_method(ctx: SiteContext) -> Optional[str]:
 
 def _configured(ctx: SiteContext) -> Optional[str]:
     func, c = ctx.event.func, ctx.container
-    if c.key[0] != "c" or func is None or ctx.event.loops \
+    if not c.is_attr or func is None or ctx.event.loops \
             or func.id not in ctx.facts.roles.configuring:
         return None
     return f"filled by {func.name}(), which the owner calls while it is built or started"
 
 
 def _registration_decorator(ctx: SiteContext) -> Optional[str]:
-    if ctx.container.key[0] == "l":
+    if ctx.container.is_local:
         return None
     outer = ctx.event.func
     while outer is not None:
@@ -59,7 +59,7 @@ def _records(ev: Event, names: Set[str]) -> bool:
 
 def _registration_wrapper(ctx: SiteContext) -> Optional[str]:
     func = ctx.event.func
-    if ctx.container.key[0] == "l" or func is None or not func.returned_defs \
+    if ctx.container.is_local or func is None or not func.returned_defs \
             or not _records(ctx.event, func.returned_defs):
         return None
     return "records the wrapper it returns (registration)"
@@ -67,7 +67,7 @@ def _registration_wrapper(ctx: SiteContext) -> Optional[str]:
 
 def _import_time_call(ctx: SiteContext) -> Optional[str]:
     func = ctx.event.func
-    if ctx.container.key[0] != "g" or func is None:
+    if not ctx.container.is_global or func is None:
         return None
     top = _top(func)
     if top.is_method or top.name not in ctx.facts.walker.import_calls:
@@ -77,7 +77,7 @@ def _import_time_call(ctx: SiteContext) -> Optional[str]:
 
 def _import_time_instances(ctx: SiteContext) -> Optional[str]:
     func = ctx.event.func
-    if ctx.container.key[0] != "g" or func is None:
+    if not ctx.container.is_global or func is None:
         return None
     top = _top(func)
     walker = ctx.facts.walker
