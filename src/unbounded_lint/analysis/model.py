@@ -68,8 +68,8 @@ class FuncInfo:
 
     __slots__ = (
         "node", "name", "cls", "self_name", "kind", "parent", "locals", "globals", "nonlocals",
-        "params", "pending", "is_ctor", "definition_time", "returns_param", "long_loops",
-        "self_calls", "id", "is_method", "has_yield", "decorators", "returned_params", "rebound",
+        "params", "pending", "is_ctor", "definition_time",
+        "self_calls", "id", "is_method", "decorators", "returned_params", "rebound",
         "returns_self", "self_refs", "returned_defs",
     )
 
@@ -87,13 +87,10 @@ class FuncInfo:
         self.pending: List["Event"] = []
         self.is_ctor = False
         self.definition_time = False
-        self.returns_param = False
-        self.long_loops: List[ast.AST] = []
         self.self_calls: List[str] = []  # self.<name> referenced (called or not)
         self.self_refs: Set[str] = set()  # self.<name> referenced without being called
         self.id = id(node)
         self.is_method = False
-        self.has_yield = False
         self.decorators: Tuple[str, ...] = ()
         self.returned_params: Set[str] = set()
         self.rebound: Set[str] = set()
@@ -124,7 +121,7 @@ class Event:
 
     __slots__ = ("kind", "op", "key", "name", "depth", "node", "stmt", "func", "loops",
                  "nested", "ctype", "lazy", "const", "text", "front", "value", "ann",
-                 "multi", "scope", "in_loop", "drain", "loop_key")
+                 "multi", "scope", "in_loop", "loop_key")
 
     def __init__(self, kind: str, op: str, node: ast.AST, stmt: Optional[ast.stmt],
                  func: Optional[FuncInfo], loops: Tuple[ast.AST, ...], nested: bool) -> None:
@@ -149,7 +146,6 @@ class Event:
         self.multi = False
         self.scope: Optional[ast.AST] = None
         self.in_loop = False  # inside any for/while loop of its function
-        self.drain = False  # inside a while loop whose test names the same container
 
 
 @dataclass
@@ -166,10 +162,6 @@ class Container:
     returned: List[Event] = field(default_factory=list)
     ctype: CType = OTHER
     _uses: Optional[object] = None
-
-    @property
-    def owner_kind(self) -> str:
-        return {ATTR: "attribute", GLOBAL: "global", LOCAL: "local"}[self.key.kind]
 
     @property
     def name(self) -> str:
@@ -194,20 +186,6 @@ class Container:
 
 
 @dataclass
-class FigureSite:
-    """A pyplot figure created inside a function (UBL005)."""
-
-    call: ast.Call
-    stmt: ast.stmt
-    func: Optional[FuncInfo]
-    block: List[ast.stmt]
-    names: Tuple[str, ...]  # local names bound to the figure or its axes
-    fig_name: Optional[str]
-    self_attr: Optional[str]  # for self.fig = plt.figure()
-    loops: Tuple[ast.AST, ...]
-
-
-@dataclass
 class CacheSite:
     """A functools cache decorator (UBL006/UBL008)."""
 
@@ -216,5 +194,4 @@ class CacheSite:
     qualname: str  # functools.cache or functools.lru_cache
     unbounded: bool
     on_instance_method: bool
-    in_class: bool
     in_function: bool = False  # a closure's cache dies with the closure

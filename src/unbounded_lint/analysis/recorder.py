@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, S
 from .classify import Classifier
 from .model import CacheSite, ClassInfo, Event, FuncInfo, Key, attr_key, global_key, local_key
 from .names import Names
-from .syntax import ENUM_BASES, const_key, guard_key, receiver
+from .syntax import ENUM_BASES, const_key
 
 LITERAL_KEY, LOOP_KEY, RUNTIME_KEY = 0, 1, 2
 
@@ -28,7 +28,6 @@ class Context(NamedTuple):
     nested: int = 0  # inside a lambda or comprehension when > 0
     guards: Tuple[Tuple[str, ...], ...] = ()  # targets tested for absence (lazy creation)
     loop_depth: int = 0  # any enclosing for/while loop of the function
-    while_names: Tuple[Tuple[str, ...], ...] = ()  # names in the tests of enclosing whiles
     fixed_names: FrozenSet[str] = frozenset()  # names a for over a fixed domain binds
 
 
@@ -153,10 +152,6 @@ class Recorder:
     def _event(self, kind: str, op: str, node: ast.AST) -> Event:
         ev = Event(kind, op, node, self.ctx.stmt, self.ctx.func, self.ctx.loops, self.ctx.nested > 0)
         ev.in_loop = self.ctx.loop_depth > 0
-        if kind == "popfront" and self.ctx.while_names:
-            target = receiver(node)
-            key = guard_key(target) if target is not None else None
-            ev.drain = key is not None and key in self.ctx.while_names
         return ev
 
     # ------------------------------------------------------------ resolution

@@ -64,7 +64,7 @@ class ScopeWalker(ExpressionWalker):
         # loops, guards and the names a loop outside binds mean nothing in the new scope (a
         # name bound outside is a parameter or a later value here)
         self.ctx = saved._replace(func=func, class_body=None, loops=(), nested=0, guards=(),
-                                  loop_depth=0, while_names=(), fixed_names=frozenset())
+                                  loop_depth=0, fixed_names=frozenset())
         for stmt in body:
             self.visit(stmt)
         self._finish_function(func)
@@ -110,7 +110,7 @@ class ScopeWalker(ExpressionWalker):
             unbounded = is_none(size)
         decorators = {getattr(d, "id", getattr(d, "attr", "")) for d in getattr(node, "decorator_list", [])}
         on_instance = cls is not None and not ({"staticmethod", "classmethod"} & decorators)
-        return CacheSite(dec, node, qn, unbounded, on_instance, cls is not None, self.ctx.func is not None)
+        return CacheSite(dec, node, qn, unbounded, on_instance, self.ctx.func is not None)
 
     def _class(self, node: ast.ClassDef) -> None:
         for dec in node.decorator_list:

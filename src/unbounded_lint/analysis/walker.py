@@ -239,9 +239,7 @@ class Walker(ScopeWalker):
                 self.ending_loops.add(id(node))
             elif inner.func is not None and inner.func.cls is not None:
                 inner.func.cls.long_running = True
-        names = inner.while_names + tuple(
-            k for k in (guard_key(n) for n in ast.walk(node.test)) if k is not None)
-        self.ctx = inner._replace(loops=loops, while_names=names, loop_depth=inner.loop_depth + 1)
+        self.ctx = inner._replace(loops=loops, loop_depth=inner.loop_depth + 1)
         for stmt in node.body:
             self.visit(stmt)
         self.ctx = inner
@@ -307,7 +305,6 @@ class Walker(ScopeWalker):
             if func is not None and isinstance(value, ast.Name) and value.id == func.self_name:
                 func.returns_self = True
             if func is not None and isinstance(value, ast.Name) and value.id in func.params:
-                func.returns_param = True
                 func.returned_params.add(value.id)
             if func is not None and isinstance(value, ast.Name) \
                     and any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == value.id
@@ -323,8 +320,6 @@ class Walker(ScopeWalker):
                 self._record(self._event("return", "return", elt), elt)
 
     def _yield(self, node: ast.AST) -> None:
-        if self.ctx.func is not None:
-            self.ctx.func.has_yield = True
         value = getattr(node, "value", None)
         if value is not None:
             self.visit(value)
