@@ -91,8 +91,8 @@ def test_fix_column_agrees_with_engine(code):
     rule = RULES[code]
     kind = gen.fix_kind(rule)
     fixes = []
-    for source in rule.invalid:
-        result = lint_source(source.encode("utf-8"), "x.py", Settings(select=ALL_CODES))
+    for example in rule.invalid:
+        result = lint_source(example.code.encode("utf-8"), "x.py", Settings(select=ALL_CODES))
         fixes += [f.fix for f in result.findings if f.code == code]
     if kind == gen.FIX_NONE:
         assert all(f is None for f in fixes), f"{code} docs say no fix, but the engine offers one"

@@ -53,18 +53,38 @@ from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
 from ..types import Confidence, Settings
-from .base import Report
+from .base import Invalid, Report, Valid
 
 CODE = "UBL006"
 VERSION = 2
 NAME = "cached-method"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b"cache",)
 SUMMARY = "lru_cache or cache on a method keeps every instance alive"
 
 INVALID = (
-    "from functools import lru_cache\n\nclass A:\n    @lru_cache(maxsize=None)\n    def f(self, x):\n        return x\n",
+    Invalid(
+        'from functools import lru_cache\n'
+        '\n'
+        'class A:\n'
+        '    @lru_cache(maxsize=None)\n'
+        '    def f(self, x):\n'
+        '        return x\n',
+        confidence=Confidence.HIGH,
+        fixed=None,  # no fix is offered
+    ),
 )
 VALID = (
-    "from functools import lru_cache\n\nclass A:\n    @staticmethod\n    @lru_cache(maxsize=128)\n    def f(x):\n        return x\n",
+    Valid(
+        'from functools import lru_cache\n'
+        '\n'
+        'class A:\n'
+        '    @staticmethod\n'
+        '    @lru_cache(maxsize=128)\n'
+        '    def f(x):\n'
+        '        return x\n',
+    ),
 )
 
 

@@ -66,23 +66,59 @@ from typing import Iterator
 from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import container_maxlen, make_fix, plan_deque
 from ..types import Confidence, Settings
-from .base import Report
+from .base import Invalid, Report, Valid
 
 CODE = "UBL004"
 VERSION = 3
 NAME = "list-pop-front"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b".pop", b"del ", b".insert")
 SUMMARY = "pop(0), del x[0] or insert(0, v) on a list is O(n)"
 NOT_LISTS = frozenset({"dict", "deque", "set", "queue", "weak", "array", "str"})
 EXEMPT = frozenset({"sys.path", "sys.argv"})
 
 INVALID = (
-    "class Feed:\n    def __init__(self):\n        self.items = []\n\n"
-    "    def push(self, item):\n        self.items.append(item)\n\n"
-    "    def pop(self):\n        return self.items.pop(0)\n",
+    Invalid(
+        'class Feed:\n'
+        '    def __init__(self):\n'
+        '        self.items = []\n'
+        '\n'
+        '    def push(self, item):\n'
+        '        self.items.append(item)\n'
+        '\n'
+        '    def pop(self):\n'
+        '        return self.items.pop(0)\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'from collections import deque\n'
+            'class Feed:\n'
+            '    def __init__(self):\n'
+            '        self.items = deque()\n'
+            '\n'
+            '    def push(self, item):\n'
+            '        self.items.append(item)\n'
+            '\n'
+            '    def pop(self):\n'
+            '        return self.items.popleft()\n'
+        ),
+    ),
 )
 VALID = (
-    "from collections import deque\n\ndef drain():\n    items = deque(load())\n    while items:\n        handle(items.popleft())\n",
-    "def first(d):\n    return d.pop(0)\n\nd = {}\nd = first(d)\n",
+    Valid(
+        'from collections import deque\n'
+        '\n'
+        'def drain():\n'
+        '    items = deque(load())\n'
+        '    while items:\n'
+        '        handle(items.popleft())\n',
+    ),
+    Valid(
+        'CACHE = {}\n'
+        '\n'
+        'def first():\n'
+        '    return CACHE.pop(0)\n',
+    ),
 )
 
 

@@ -47,21 +47,62 @@ from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix, plan_keyword
-from ..types import Settings
+from ..types import Confidence, Settings
 from ._queues import unbounded_queues
-from .base import Report
+from .base import Invalid, Report, Valid
 
 CODE = "UBL007"
 VERSION = 4
 NAME = "queue-without-backpressure"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b"Queue", b"deque", b".put")
 SUMMARY = "A consumed queue has no size limit, so the producer is never slowed down"
 DEFAULT = False
 
 INVALID = (
-    "import queue\n\nclass Pipe:\n    def __init__(self):\n        self.q = queue.Queue()\n\n    def put(self, m):\n        self.q.put(m)\n\n    def take(self):\n        return self.q.get()\n",
+    Invalid(
+        'import queue\n'
+        '\n'
+        'class Pipe:\n'
+        '    def __init__(self):\n'
+        '        self.q = queue.Queue()\n'
+        '\n'
+        '    def put(self, m):\n'
+        '        self.q.put(m)\n'
+        '\n'
+        '    def take(self):\n'
+        '        return self.q.get()\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'import queue\n'
+            '\n'
+            'class Pipe:\n'
+            '    def __init__(self):\n'
+            '        self.q = queue.Queue(maxsize=1000)\n'
+            '\n'
+            '    def put(self, m):\n'
+            '        self.q.put(m)\n'
+            '\n'
+            '    def take(self):\n'
+            '        return self.q.get()\n'
+        ),
+    ),
 )
 VALID = (
-    "import queue\n\nclass Pipe:\n    def __init__(self):\n        self.q = queue.Queue(100)\n\n    def put(self, m):\n        self.q.put(m)\n\n    def take(self):\n        return self.q.get()\n",
+    Valid(
+        'import queue\n'
+        '\n'
+        'class Pipe:\n'
+        '    def __init__(self):\n'
+        '        self.q = queue.Queue(100)\n'
+        '\n'
+        '    def put(self, m):\n'
+        '        self.q.put(m)\n'
+        '\n'
+        '    def take(self):\n'
+        '        return self.q.get()\n',
+    ),
 )
 
 

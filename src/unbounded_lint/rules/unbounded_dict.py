@@ -78,24 +78,68 @@ from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix, plan_evict
-from ..types import Settings
-from .base import Report
+from ..types import Confidence, Settings
+from .base import Invalid, Report, Valid
 from .unbounded_list import _short
 
 CODE = "UBL002"
 VERSION = 8
 NAME = "unbounded-dict"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b"] =", b"]=", b".setdefault", b".update", b"|=", b".add", b"+=")
 SUMMARY = "A long-lived dict or set gains keys without eviction"
 DICT_GROWTH = frozenset({"setitem", "setdefault", "update", "|="})
 SET_GROWTH = frozenset({"add", "update", "|="})
 
 INVALID = (
-    "class Cache:\n    def __init__(self):\n        self.data = {}\n\n    def put(self, k, v):\n        self.data[k] = v\n",
-    "SEEN = set()\n\ndef handle(msg):\n    SEEN.add(msg.id)\n",
+    Invalid(
+        'class Cache:\n'
+        '    def __init__(self):\n'
+        '        self.data = {}\n'
+        '\n'
+        '    def put(self, k, v):\n'
+        '        self.data[k] = v\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'class Cache:\n'
+            '    def __init__(self):\n'
+            '        self.data = {}\n'
+            '\n'
+            '    def put(self, k, v):\n'
+            '        self.data[k] = v\n'
+            '        if len(self.data) > 1000:\n'
+            '            self.data.pop(next(iter(self.data)))\n'
+        ),
+    ),
+    Invalid(
+        'SEEN = set()\n'
+        '\n'
+        'def handle(msg):\n'
+        '    SEEN.add(msg.id)\n',
+        confidence=Confidence.MEDIUM,
+        fixed=None,  # no fix is offered
+    ),
 )
 VALID = (
-    "class State:\n    def __init__(self):\n        self.status = {}\n\n    def update(self):\n        self.status['ok'] = True\n",
-    "class Cache:\n    def __init__(self):\n        self.data = {}\n\n    def put(self, k, v):\n        self.data[k] = v\n        if len(self.data) > 100:\n            self.data.pop(next(iter(self.data)))\n",
+    Valid(
+        'class State:\n'
+        '    def __init__(self):\n'
+        '        self.status = {}\n'
+        '\n'
+        '    def update(self):\n'
+        "        self.status['ok'] = True\n",
+    ),
+    Valid(
+        'class Cache:\n'
+        '    def __init__(self):\n'
+        '        self.data = {}\n'
+        '\n'
+        '    def put(self, k, v):\n'
+        '        self.data[k] = v\n'
+        '        if len(self.data) > 100:\n'
+        '            self.data.pop(next(iter(self.data)))\n',
+    ),
 )
 
 

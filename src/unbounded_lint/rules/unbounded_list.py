@@ -114,24 +114,95 @@ from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix, plan_deque, plan_trim
-from ..types import Settings
-from .base import Report
+from ..types import Confidence, Settings
+from .base import Invalid, Report, Valid
 
 CODE = "UBL001"
 VERSION = 6
 NAME = "unbounded-list"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b".append", b".extend", b".insert", b"+=", b"+ [", b"+[", b"+ list", b"+list")
 SUMMARY = "A long-lived list grows without bound"
 LIST_GROWTH = frozenset({"append", "extend", "insert", "+=", "x = x + ..."})
 
 INVALID = (
-    "class Bot:\n    def __init__(self):\n        self.history = []\n\n    def on_tick(self, price):\n        self.history.append(price)\n",
-    "PRICES = []\n\ndef record(p):\n    PRICES.append(p)\n",
-    "def run(feed):\n    seen = []\n    while True:\n        seen.append(feed.read())\n",
+    Invalid(
+        'class Bot:\n'
+        '    def __init__(self):\n'
+        '        self.history = []\n'
+        '\n'
+        '    def on_tick(self, price):\n'
+        '        self.history.append(price)\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'from collections import deque\n'
+            'class Bot:\n'
+            '    def __init__(self):\n'
+            '        self.history = deque(maxlen=1000)\n'
+            '\n'
+            '    def on_tick(self, price):\n'
+            '        self.history.append(price)\n'
+        ),
+    ),
+    Invalid(
+        'PRICES = []\n'
+        '\n'
+        'def record(p):\n'
+        '    PRICES.append(p)\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'from collections import deque\n'
+            'PRICES = deque(maxlen=1000)\n'
+            '\n'
+            'def record(p):\n'
+            '    PRICES.append(p)\n'
+        ),
+    ),
+    Invalid(
+        'def run(feed):\n'
+        '    seen = []\n'
+        '    while True:\n'
+        '        seen.append(feed.read())\n',
+        confidence=Confidence.HIGH,
+        fixed=(
+            'from collections import deque\n'
+            'def run(feed):\n'
+            '    seen = deque(maxlen=1000)\n'
+            '    while True:\n'
+            '        seen.append(feed.read())\n'
+        ),
+    ),
 )
 VALID = (
-    "class Bot:\n    def __init__(self):\n        self.history = []\n\n    def on_tick(self, price):\n        self.history.append(price)\n        if len(self.history) > 100:\n            self.history.pop(0)\n",
-    "class Bot:\n    def __init__(self, seed):\n        self.history = []\n        for s in seed:\n            self.history.append(s)\n",
-    "class Bot:\n    def __init__(self):\n        self.batch = []\n\n    def add(self, x):\n        self.batch.append(x)\n\n    def flush(self):\n        self.batch = []\n",
+    Valid(
+        'class Bot:\n'
+        '    def __init__(self):\n'
+        '        self.history = []\n'
+        '\n'
+        '    def on_tick(self, price):\n'
+        '        self.history.append(price)\n'
+        '        if len(self.history) > 100:\n'
+        '            self.history.pop(0)\n',
+    ),
+    Valid(
+        'class Bot:\n'
+        '    def __init__(self, seed):\n'
+        '        self.history = []\n'
+        '        for s in seed:\n'
+        '            self.history.append(s)\n',
+    ),
+    Valid(
+        'class Bot:\n'
+        '    def __init__(self):\n'
+        '        self.batch = []\n'
+        '\n'
+        '    def add(self, x):\n'
+        '        self.batch.append(x)\n'
+        '\n'
+        '    def flush(self):\n'
+        '        self.batch = []\n',
+    ),
 )
 
 

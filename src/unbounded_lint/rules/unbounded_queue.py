@@ -44,20 +44,43 @@ from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix, plan_keyword
-from ..types import Settings
+from ..types import Confidence, Settings
 from ._queues import unbounded_queues
-from .base import Report
+from .base import Invalid, Report, Valid
 
 CODE = "UBL003"
 VERSION = 4
 NAME = "unbounded-queue"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b"Queue", b"deque", b".put")
 SUMMARY = "An unbounded queue or deque is filled and never drained"
 
 INVALID = (
-    "import queue\n\nclass Log:\n    def __init__(self):\n        self.q = queue.Queue()\n\n    def log(self, m):\n        self.q.put(m)\n",
+    Invalid(
+        'import queue\n'
+        '\n'
+        'class Log:\n'
+        '    def __init__(self):\n'
+        '        self.q = queue.Queue()\n'
+        '\n'
+        '    def log(self, m):\n'
+        '        self.q.put(m)\n',
+        confidence=Confidence.MEDIUM,
+        fixed=None,  # no fix is offered
+    ),
 )
 VALID = (
-    "import queue\n\nclass Log:\n    def __init__(self):\n        self.q = queue.Queue(maxsize=100)\n\n    def log(self, m):\n        self.q.put(m)\n",
+    Valid(
+        'import queue\n'
+        '\n'
+        'class Log:\n'
+        '    def __init__(self):\n'
+        '        self.q = queue.Queue(maxsize=100)\n'
+        '\n'
+        '    def log(self, m):\n'
+        '        self.q.put(m)\n',
+    ),
 )
 
 
