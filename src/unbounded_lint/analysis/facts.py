@@ -12,7 +12,8 @@ import ast
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..types import Confidence
-from .heuristics import CONTAINER_HEURISTICS, SiteContext, Verdict, judge
+from .heuristics import (CONTAINER_HEURISTICS, FRONT_OP_HEURISTICS, FrontOpContext, SiteContext,
+                         Verdict, judge, merge)
 from .lifecycle import method_roles
 from .model import AttrKey, ClassInfo, Container, CType, Event, FuncInfo, Key, attr_key
 from .source import SourceText
@@ -303,6 +304,20 @@ class ModuleFacts:
         return judge(CONTAINER_HEURISTICS, SiteContext(self, container, ev),
                      self.base_confidence(container, ev), self.because(container, ev),
                      self.disabled)
+
+    def front_op_verdict(self, container: Optional[Container], ev: Event) -> Verdict:
+        """Confidence of a front operation (UBL004): the default level wherever it repeats,
+        lowered by the front-operation heuristics and, on an attribute or global, by those of
+        its owner."""
+        because = "a front operation inside a loop: it repeats, O(n) each time" if ev.in_loop \
+            else "a front operation on a long-lived list: it repeats with every call"
+        verdict = judge(FRONT_OP_HEURISTICS, FrontOpContext(self, container, ev), Confidence.MEDIUM,
+                        because, self.disabled)
+        if container is None or container.is_local:
+            return verdict
+        owner = judge(CONTAINER_HEURISTICS, SiteContext(self, container, ev), Confidence.MEDIUM,
+                      because, self.disabled)
+        return merge(verdict, owner)
 
     def confidence(self, container: Container, ev: Event) -> Confidence:
         return self.verdict(container, ev).confidence
