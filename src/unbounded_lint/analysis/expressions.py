@@ -13,6 +13,17 @@ from .syntax import FIGURE_CREATORS, GROWTH_METHODS, PLAIN_REMOVALS, REMOVAL_MET
 class ExpressionWalker(Recorder):
     """Handlers for expressions; ``Walker`` adds the statements."""
 
+    def _cleared_method(self, target: ast.Attribute) -> None:
+        """``self.method.cache_clear()`` or ``Klass.method.cache_clear()``: (class, method)."""
+        base = target.value
+        if not isinstance(base, ast.Name):
+            return
+        func = self.ctx.func
+        if func is not None and func.cls is not None and base.id == func.self_name:
+            self.cleared_methods.add((func.cls.name, target.attr))
+        else:
+            self.cleared_methods.add((base.id, target.attr))
+
     # ----------------------------------------------------------- expressions
     def _name(self, node: ast.Name) -> None:
         func = self.ctx.func
@@ -65,6 +76,7 @@ class ExpressionWalker(Recorder):
                     self.cache_clears.add(receiver.id)
                 elif isinstance(receiver, ast.Attribute):
                     self.cache_clears.add(receiver.attr)
+                    self._cleared_method(receiver)
         qn = self.names.qualname(func, self._local_names()) if isinstance(func, (ast.Name, ast.Attribute)) else None
         if qn is not None:
             if qn in FIGURE_CREATORS:

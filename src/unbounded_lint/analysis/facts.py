@@ -12,10 +12,10 @@ import ast
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..types import Confidence
-from .heuristics import (CONTAINER_HEURISTICS, FRONT_OP_HEURISTICS, FrontOpContext, SiteContext,
-                         Verdict, judge, merge)
+from .heuristics import (CACHE_HEURISTICS, CONTAINER_HEURISTICS, FRONT_OP_HEURISTICS, CacheContext,
+                         FrontOpContext, SiteContext, Verdict, judge, merge)
 from .lifecycle import method_roles
-from .model import AttrKey, ClassInfo, Container, CType, Event, FuncInfo, Key, attr_key
+from .model import AttrKey, CacheSite, ClassInfo, Container, CType, Event, FuncInfo, Key, attr_key
 from .source import SourceText
 from .walker import Walker
 
@@ -318,6 +318,14 @@ class ModuleFacts:
         owner = judge(CONTAINER_HEURISTICS, SiteContext(self, container, ev), Confidence.MEDIUM,
                       because, self.disabled)
         return merge(verdict, owner)
+
+    def cache_verdict(self, site: CacheSite) -> Verdict:
+        """Confidence of a cache on a method (UBL006): ``high`` when it keeps every instance,
+        the default level when bounded (contract v3: ``maxsize=1`` pins instances too)."""
+        base = Confidence.HIGH if site.unbounded else Confidence.MEDIUM
+        because = "the cache lives on the class and keeps every instance it saw" if site.unbounded \
+            else "the bounded cache lives on the class and keeps up to maxsize instances alive"
+        return judge(CACHE_HEURISTICS, CacheContext(self, site), base, because, self.disabled)
 
     def confidence(self, container: Container, ev: Event) -> Confidence:
         return self.verdict(container, ev).confidence

@@ -195,3 +195,4 @@ class CacheSite:
     unbounded: bool
     on_instance_method: bool
     in_function: bool = False  # a closure's cache dies with the closure
+    owner: Optional["ClassInfo"] = None  # the class whose body defines the method

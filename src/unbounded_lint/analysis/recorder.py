@@ -45,7 +45,8 @@ class Recorder:
         self.figure_calls: List[Tuple[ast.Call, Optional[ast.stmt], Optional[FuncInfo], Tuple[ast.AST, ...]]] = []
         self.close_calls: List[Tuple[ast.Call, Optional[FuncInfo]]] = []
         self.caches: List[CacheSite] = []
-        self.cache_clears: Set[str] = set()
+        self.cache_clears: Set[str] = set()  # names whose cache_clear() is called
+        self.cleared_methods: Set[Tuple[str, str]] = set()  # (class name, method) cleared
         self.bound_attr_names: Set[str] = set()
         self.functions: List[FuncInfo] = []
         self.classifier = Classifier(self.names, self.subclasses)

@@ -110,7 +110,7 @@ class ScopeWalker(ExpressionWalker):
             unbounded = is_none(size)
         decorators = {getattr(d, "id", getattr(d, "attr", "")) for d in getattr(node, "decorator_list", [])}
         on_instance = cls is not None and not ({"staticmethod", "classmethod"} & decorators)
-        return CacheSite(dec, node, qn, unbounded, on_instance, self.ctx.func is not None)
+        return CacheSite(dec, node, qn, unbounded, on_instance, self.ctx.func is not None, cls)
 
     def _class(self, node: ast.ClassDef) -> None:
         for dec in node.decorator_list:

@@ -11,6 +11,7 @@ from typing import Dict, Tuple, Union
 
 from .base import (CacheContext, FileContext, FrontOpContext, Heuristic, SiteContext, Verdict,
                    judge, merge)
+from .caches import IMMUTABLE_VALUE_TYPE
 from .front_ops import CREATION_NOT_VISIBLE, ONE_OFF_FRONT_OP
 from .keys import FIXED_KEY, REGISTRY_NAME, WARN_ONCE
 from .locals import HANDED_BACK, LOOP_CAN_END, LOOP_RESULT
@@ -27,7 +28,7 @@ CONTAINER_HEURISTICS: Tuple[Heuristic[SiteContext], ...] = (
     IMPORT_TIME_INSTANCES, FLUENT_BUILDER, SHORT_LIVED_OWNER, RETURNED_COLLECTION, LOOP_CAN_END,
 )
 FRONT_OP_HEURISTICS: Tuple[Heuristic[FrontOpContext], ...] = (ONE_OFF_FRONT_OP, CREATION_NOT_VISIBLE)
-CACHE_HEURISTICS: Tuple[Heuristic[CacheContext], ...] = ()
+CACHE_HEURISTICS: Tuple[Heuristic[CacheContext], ...] = (IMMUTABLE_VALUE_TYPE,)
 FILE_HEURISTICS: Tuple[Heuristic[FileContext], ...] = (TEST_FILE,)
 
 AnyHeuristic = Union[Heuristic[SiteContext], Heuristic[FrontOpContext], Heuristic[CacheContext],
