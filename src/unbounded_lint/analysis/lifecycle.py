@@ -15,8 +15,10 @@ from typing import Dict, FrozenSet, Iterable, Set
 from .model import ClassInfo, FuncInfo
 from .words import name_words
 
-TEARDOWN_WORDS = frozenset({"close", "closed", "shutdown", "stop", "stopped", "disconnect",
-                            "disconnected", "teardown", "terminate", "dispose", "destroy"})
+# Words of methods that end the owner. Not "disconnect": a connection that drops is usually made
+# again, so a reset on disconnect runs in steady state and bounds (contract v3).
+TEARDOWN_WORDS = frozenset({"close", "closed", "shutdown", "stop", "stopped", "teardown",
+                            "terminate", "dispose", "destroy"})
 # Methods that start the owner (and take no argument of their own): what they add is set up
 # once per start, not once per event.
 START_METHODS = frozenset({"start", "startup", "start_up", "on_startup", "astart", "async_start"})
@@ -33,8 +35,8 @@ def is_teardown_method(name: str) -> bool:
     if name in ("__exit__", "__aexit__", "__del__"):
         return True
     words = name_words(name)
-    # close(), on_close(), connectionClosed(), _handle_disconnect(); not _close_stream(),
-    # which closes one item rather than the owner
+    # close(), on_close(), connectionClosed(), shutdown(); not _close_stream(), which closes
+    # one item rather than the owner
     return bool(words) and (words[-1] in TEARDOWN_WORDS or words[-2:] == ("tear", "down"))
 
 

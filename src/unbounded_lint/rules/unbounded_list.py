@@ -18,10 +18,12 @@ module, or the whole module for a global), counts as a bound: `deque(maxlen=...)
 other than the constructor, a removal method handed on as a callback.
 
 Except at teardown: a removal, `clear()` or reset that runs only in the owner's own teardown —
-a method named like `close()`, `stop()`, `shutdown()`, `connectionClosed()`, `on_disconnect()`,
+a method named like `close()`, `stop()`, `shutdown()`, `teardown()`, `connectionClosed()`,
 `__exit__`, `__del__` that takes no required argument (so not `disconnect(sid)`, which ends one
 item of many), or a helper such as `reset()` called only from constructors and such methods — does
-not bound the container while the owner works, and is not counted. Creations in init hooks
+not bound the container while the owner works, and is not counted. A reset that runs in steady
+state does (contract v3): per flush, per episode, per batch, and on reconnect or disconnect
+(`on_disconnect()`), since a connection that drops is made again. Creations in init hooks
 (`plugin_init()`, `_init_state()`, `setup()`), in a helper the constructor calls, and in an
 argument-free start method (`start()`, `startup()`) or a private helper only it calls are
 construction, not resets: they run once per start.
@@ -118,7 +120,7 @@ from ..types import Confidence, Settings
 from .base import Invalid, Report, Valid
 
 CODE = "UBL001"
-VERSION = 6
+VERSION = 7
 NAME = "unbounded-list"
 # Words one of which every finding of this rule needs in the file (the engine skips files
 # that have none of any rule's words).
