@@ -60,9 +60,15 @@ short-lived or the growth follows the program's set-up rather than its traffic:
   (`exp = _UnaryOperation(umath.exp)` registering into a module table);
 - anything in a test file (`test_*.py`, `*_test.py`, `conftest.py`), for every rule: a test
   process is short-lived;
-- a loop local that is a result: grown in loops that can all end (`break`, `return`) and read
-  after them (`while True: line = f.readline(); if not line: break; lines.append(line)`
-  followed by `return lines`).
+- a loop local that is a result (`loop-result`): grown in loops that can all end (`break`,
+  `return`) on what they compute, with no outside input (no `await`, no call but computing
+  builtins and the list's own methods), and read after them (encoding until no flags are left).
+  A loop that waits on outside input — a feed until its end, a queue until a sentinel, a stop
+  flag — may never end: its local keeps the default level even when it is returned or read
+  after the loop (contract v3).
+
+Every heuristic is named in the finding (`heuristics`) and can be switched off with
+`disable-heuristics`; see [Heuristics](#heuristics).
 
 `high` when the owner runs a long-running loop or the list is a module global or loop local
 (`medium` for a loop local when the loop has a `break` or `return` of its own: it can end, and

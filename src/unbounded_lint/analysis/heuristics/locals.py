@@ -9,13 +9,37 @@ from ...types import Confidence
 from .base import Heuristic, SiteContext
 
 
-def _handed_back(ctx: SiteContext) -> Optional[str]:
-    c = ctx.container
-    if not c.is_local:
-        return None
-    if c.returned or any(r for r in c.passed if not r.in_loop):
-        return "a local collected and handed back to the caller"
-    return None
+# Builtins that compute: a loop whose exit depends only on them (and on arithmetic) is not
+# waiting for anything from outside.
+PURE_CALLS = frozenset({"next", "iter", "len", "int", "str", "bytes", "min", "max", "abs", "divmod",
+                        "ord", "chr", "range", "enumerate", "zip", "isinstance", "bool", "float",
+                        "sum", "sorted", "list", "tuple", "dict", "set", "hex", "bin", "round",
+                        "pow", "reversed", "any", "all", "map", "filter", "repr", "hash"})
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def waits_on_input(loop: ast.AST, own: str) -> bool:
+    """Whether the loop reads from outside: an ``await``, a ``yield``, or a call other than a
+    computing builtin or a method of the local ``own`` itself (``pieces.append``). Reading a
+    file until its end, a queue until a sentinel or a socket until it closes all do."""
+    stack = list(ast.iter_child_nodes(loop))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            continue
+        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, ast.Call) and not _computes(node, own):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _computes(call: ast.Call, own: str) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in PURE_CALLS
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == own
 
 
 def _loops_end(ctx: SiteContext) -> bool:
@@ -24,19 +48,29 @@ def _loops_end(ctx: SiteContext) -> bool:
     return all(id(loop) in ending for loop in ev.loops)
 
 
-def _result_of_ending_loop(ctx: SiteContext) -> Optional[str]:
-    """A local grown in loops that all end (``break``/``return``) and read after the outermost
-    of them: reading lines until EOF, encoding until no flags are left."""
+def _read_after(ctx: SiteContext) -> bool:
+    """The local is returned, handed on outside its loop, or read after the outermost loop."""
+    c, ev = ctx.container, ctx.event
+    if c.returned or any(r for r in c.passed if not r.in_loop):
+        return True
+    assert ev.func is not None
+    end = max(getattr(loop, "end_lineno", 0) or 0 for loop in ev.loops)
+    for node in ast.walk(ev.func.node):
+        if isinstance(node, ast.Name) and node.id == c.name and isinstance(node.ctx, ast.Load) \
+                and node.lineno > end:
+            return True
+    return False
+
+
+def _computed_result(ctx: SiteContext) -> Optional[str]:
+    """A local grown in loops that all end (``break``/``return``) on what the loop computes,
+    not on outside input, and read after them: encoding until no flags are left."""
     c, ev = ctx.container, ctx.event
     if not c.is_local or not ev.loops or ev.func is None or not _loops_end(ctx):
         return None
-    end = max(getattr(loop, "end_lineno", 0) or 0 for loop in ev.loops)
-    name = c.name
-    for node in ast.walk(ev.func.node):
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) \
-                and node.lineno > end:
-            return "a result collected until the loop ends, then used"
-    return None
+    if any(waits_on_input(loop, c.name) for loop in ev.loops) or not _read_after(ctx):
+        return None
+    return "a result computed until the loop ends, then used"
 
 
 def _loop_can_end(ctx: SiteContext) -> Optional[str]:
@@ -45,27 +79,21 @@ def _loop_can_end(ctx: SiteContext) -> Optional[str]:
     return "the long-running loop has a break or return of its own: it can end"
 
 
-HANDED_BACK = Heuristic[SiteContext](
-    name="returned-local",
-    tier=Confidence.LOW,
-    doc="A local grown in a long-running loop that is returned, yielded or handed to other "
-        "code outside the loop is a result the function builds for its caller.",
-    predicate=_handed_back,
-    fires=("def collect(feed):\n    out = []\n    while True:\n        out.append(feed.read())\n"
-           "        yield out\n",),
-    quiet=("def run(feed):\n    out = []\n    while True:\n        out.append(feed.read())\n",),
-)
-
 LOOP_RESULT = Heuristic[SiteContext](
     name="loop-result",
     tier=Confidence.LOW,
-    doc="A local grown in loops that all can end (a `break` or `return` of their own) and read "
-        "after the outermost of them is a result: reading lines until end of file, encoding "
-        "until no flags are left.",
-    predicate=_result_of_ending_loop,
-    fires=("def lines(f):\n    out = []\n    while True:\n        line = f.readline()\n"
-           "        if not line:\n            break\n        out.append(line)\n    print(out)\n",),
-    quiet=("def pump(f):\n    out = []\n    while True:\n        out.append(f.readline())\n",),
+    doc="A local grown in loops that all can end (a `break` or `return` of their own) on what "
+        "the loop computes — no `await`, no `yield`, no call but computing builtins and the "
+        "list's own methods — and read or returned after the loop is a result: encoding until "
+        "no flags are left. A loop that waits on outside input (a feed until its end, a queue "
+        "until a sentinel, a stop flag) may never end: its local keeps the default level even "
+        "when it is read after the loop (contract v3).",
+    predicate=_computed_result,
+    fires=("def encode(flags):\n    pieces = []\n    while True:\n"
+           "        pieces.append(flags & 0xFF)\n        flags >>= 8\n        if not flags:\n"
+           "            break\n    return pieces\n",),
+    quiet=("def lines(f):\n    out = []\n    while True:\n        line = f.readline()\n"
+           "        if not line:\n            break\n        out.append(line)\n    return out\n",),
 )
 
 LOOP_CAN_END = Heuristic[SiteContext](
