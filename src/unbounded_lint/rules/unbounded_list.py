@@ -61,8 +61,9 @@ short-lived or the growth follows the program's set-up rather than its traffic:
 - anything in a test file (`test_*.py`, `*_test.py`, `conftest.py`), for every rule: a test
   process is short-lived;
 - a loop local that is a result (`loop-result`): grown in loops that can all end (`break`,
-  `return`) on what they compute, with no outside input (no `await`, no call but computing
-  builtins and the list's own methods), and read after them (encoding until no flags are left).
+  `return`) on what they compute, with no outside input (no `await`, no `yield`, no call named
+  like a read: `readline`, `recv`, `get`, `poll`, `fetchone`, `input`...), and read after them
+  (encoding until no flags are left).
   A loop that waits on outside input — a feed until its end, a queue until a sentinel, a stop
   flag — may never end: its local keeps the default level even when it is returned or read
   after the loop (contract v3).

@@ -6,22 +6,23 @@ import ast
 from typing import Optional
 
 from ...types import Confidence
+from ..words import name_words
 from .base import Heuristic, SiteContext
 
 
-# Builtins that compute: a loop whose exit depends only on them (and on arithmetic) is not
-# waiting for anything from outside.
-PURE_CALLS = frozenset({"next", "iter", "len", "int", "str", "bytes", "min", "max", "abs", "divmod",
-                        "ord", "chr", "range", "enumerate", "zip", "isinstance", "bool", "float",
-                        "sum", "sorted", "list", "tuple", "dict", "set", "hex", "bin", "round",
-                        "pow", "reversed", "any", "all", "map", "filter", "repr", "hash"})
+# Words of calls that wait for outside input: reading a file or a socket, taking from a queue,
+# polling, fetching rows, accepting connections, asking the user.
+INPUT_WORDS = frozenset({"read", "readline", "readlines", "recv", "recvfrom", "receive", "get",
+                         "poll", "fetch", "fetchone", "fetchmany", "fetchall", "accept", "wait",
+                         "input", "select", "consume", "listen", "recv_into", "getline"})
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
-def waits_on_input(loop: ast.AST, own: str) -> bool:
-    """Whether the loop reads from outside: an ``await``, a ``yield``, or a call other than a
-    computing builtin or a method of the local ``own`` itself (``pieces.append``). Reading a
-    file until its end, a queue until a sentinel or a socket until it closes all do."""
+def waits_on_input(loop: ast.AST) -> bool:
+    """Whether the loop waits on outside input: an ``await``, a ``yield``, or a call named like
+    a read (``f.readline()``, ``sock.recv()``, ``q.get()``, ``cursor.fetchone()``,
+    ``input()``, ``stop.wait()``). Reading a file until its end, a queue until a sentinel or a
+    socket until it closes all do; encoding a number until no bits are left does not."""
     stack = list(ast.iter_child_nodes(loop))
     while stack:
         node = stack.pop()
@@ -29,17 +30,16 @@ def waits_on_input(loop: ast.AST, own: str) -> bool:
             continue
         if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom)):
             return True
-        if isinstance(node, ast.Call) and not _computes(node, own):
+        if isinstance(node, ast.Call) and _reads(node):
             return True
         stack.extend(ast.iter_child_nodes(node))
     return False
 
 
-def _computes(call: ast.Call, own: str) -> bool:
+def _reads(call: ast.Call) -> bool:
     func = call.func
-    if isinstance(func, ast.Name):
-        return func.id in PURE_CALLS
-    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == own
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return bool(INPUT_WORDS.intersection(name_words(name)))
 
 
 def _loops_end(ctx: SiteContext) -> bool:
@@ -68,7 +68,7 @@ def _computed_result(ctx: SiteContext) -> Optional[str]:
     c, ev = ctx.container, ctx.event
     if not c.is_local or not ev.loops or ev.func is None or not _loops_end(ctx):
         return None
-    if any(waits_on_input(loop, c.name) for loop in ev.loops) or not _read_after(ctx):
+    if any(waits_on_input(loop) for loop in ev.loops) or not _read_after(ctx):
         return None
     return "a result computed until the loop ends, then used"
 
@@ -83,9 +83,9 @@ LOOP_RESULT = Heuristic[SiteContext](
     name="loop-result",
     tier=Confidence.LOW,
     doc="A local grown in loops that all can end (a `break` or `return` of their own) on what "
-        "the loop computes — no `await`, no `yield`, no call but computing builtins and the "
-        "list's own methods — and read or returned after the loop is a result: encoding until "
-        "no flags are left. A loop that waits on outside input (a feed until its end, a queue "
+        "the loop computes — no `await`, no `yield`, no call named like a read (`readline`, "
+        "`recv`, `get`, `poll`, `fetchone`, `input`...) — and read or returned after the loop "
+        "is a result: encoding until no flags are left. A loop that waits on outside input (a feed until its end, a queue "
         "until a sentinel, a stop flag) may never end: its local keeps the default level even "
         "when it is read after the loop (contract v3).",
     predicate=_computed_result,
