@@ -39,6 +39,27 @@ ONCE_WORDS = frozenset({"once", "warn", "warned", "warning", "warnings", "deprec
                         "deprecation", "logged", "reported", "notified"})
 
 
+# Words of keys that come from runtime data — ids, message or request keys, hashes, URLs,
+# timestamps, tokens, addresses: a set or dict keyed by them grows with the traffic whatever it
+# is called (the dedup set of message ids is the classic leak, contract v3).
+RUNTIME_KEY_WORDS = frozenset({"id", "ids", "uid", "uuid", "guid", "hash", "digest",
+                               "sha", "url", "uri", "href", "timestamp", "ts", "time", "token",
+                               "nonce", "seq", "offset", "ip", "addr", "address", "session",
+                               "sid", "request", "req", "msgid"})
+
+
+def runtime_key(ev: Event) -> bool:
+    """The inserted key is named like runtime data (``msg.id``, ``request_key``, ``url``)."""
+    key = key_node(ev)
+    if key is None:
+        return False
+    for node in ast.walk(key):
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+        if RUNTIME_KEY_WORDS.intersection(name_words(name)):
+            return True
+    return False
+
+
 def key_node(ev: Event) -> Optional[ast.AST]:
     """The key (or set member) a growth event inserts, when it is one expression."""
     node = ev.node
@@ -73,7 +94,8 @@ def named_fixed_domain(key: ast.AST) -> bool:
 
 
 def _registry(ctx: SiteContext) -> Optional[str]:
-    if ctx.container.is_local or not has_word(ctx.container.name, REGISTRY_WORDS):
+    if ctx.container.is_local or not has_word(ctx.container.name, REGISTRY_WORDS) \
+            or runtime_key(ctx.event):
         return None
     return "a registry of the program's own handlers, routes or plugins"
 
@@ -85,7 +107,7 @@ def _warn_once(ctx: SiteContext) -> Optional[str]:
     words = set(name_words(c.name))
     if ev.func is not None:
         words.update(name_words(ev.func.name))
-    if not words & ONCE_WORDS:
+    if not words & ONCE_WORDS or runtime_key(ev):
         return None
     return "remembers what was warned about: one key per distinct message the code emits"
 
@@ -107,7 +129,9 @@ REGISTRY_NAME = Heuristic[SiteContext](
     tier=Confidence.LOW,
     doc="The container is named for the program's own code objects (`handlers`, `routes`, "
         "`plugins`, `listeners`, `middleware`, `hooks`, `callbacks`, `factories`...): it holds "
-        "as many entries as the program registers, which is finite by construction.",
+        "as many entries as the program registers, which is finite by construction. Not when "
+        "the key is runtime data (`self.callbacks[request_id] = cb`): that is per-request "
+        "state.",
     predicate=_registry,
     fires=("class Bus:\n    def __init__(self):\n        self.handlers = []\n\n"
            "    def on(self, h):\n        self.handlers.append(h)\n",),
@@ -121,7 +145,9 @@ WARN_ONCE = Heuristic[SiteContext](
     doc="A set or dict that remembers what was already warned about or logged, by its name or "
         "the method that fills it (`self._warned`, `_log_error_once`, `deprecation`, "
         "`reported`): one key per distinct message the code can emit. A *list* of warnings "
-        "keeps every occurrence and stays reported.",
+        "keeps every occurrence and stays reported, and so does a set keyed by runtime data "
+        "(`msg.id`, a request key, a hash, a URL, a timestamp): a \"seen before?\" set of "
+        "message ids is growth whatever it is called (contract v3).",
     predicate=_warn_once,
     fires=("class Log:\n    def __init__(self):\n        self._warned = set()\n\n"
            "    def warn(self, msg):\n        self._warned.add(msg)\n",),
