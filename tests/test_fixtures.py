@@ -286,3 +286,11 @@ def test_every_heuristic_is_marked_in_a_fixture(name: str) -> None:
     assert any(name in names for path in FILES
                for names in expected_heuristics(path.read_bytes()).values()), \
         f"no fixture marks a finding with [{name}]"
+
+
+def test_owner_is_named_after_the_creating_class() -> None:
+    """Issue 11 (facts stay true): a base class's attribute is not named after the subclass."""
+    path = FIXTURES / "UBL001" / "owner_named_after_the_creating_class.py"
+    findings = lint_source(path.read_bytes(), "owners.py", SETTINGS).findings
+    assert [(f.line, f.container) for f in findings] == [(17, "Worker.events"), (20, "Agent.replies")]
+    assert "Worker" in findings[0].because and "Agent" in findings[1].because

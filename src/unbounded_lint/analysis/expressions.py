@@ -29,6 +29,7 @@ class ExpressionWalker(Recorder):
         func = self.ctx.func
         if func is not None and isinstance(node.ctx, ast.Store):
             func.locals.add(node.id)
+            func.stores[node.id] = func.stores.get(node.id, 0) + 1
             if node.id in func.params:
                 func.rebound.add(node.id)
 

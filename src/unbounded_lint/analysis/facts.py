@@ -76,6 +76,7 @@ def group_events(events: List[Event], families: Dict[str, str]
                 unresolved.append(ev)
             continue
         if isinstance(key, AttrKey):
+            ev.owner_class = key.family
             key = ev.key = attr_key(families.get(key.family, key.family), key.name)
         container = containers.get(key)
         if container is None:
@@ -151,7 +152,10 @@ class ModuleFacts:
     def owner_text(self, container: Container) -> str:
         """A stable name for the container: ``Class.attr``, ``name`` or ``func.name``."""
         if container.is_attr:
-            return f"{container.family}.{container.name}"
+            # named after the class that creates it (Base.__init__), not after the family's
+            # first class in alphabetical order
+            made = next((ev.owner_class for ev in container.creations if ev.owner_class), "")
+            return f"{made or container.family}.{container.name}"
         if container.is_local:
             for ev in container.creations:
                 if ev.func is not None:

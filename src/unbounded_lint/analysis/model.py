@@ -70,7 +70,7 @@ class FuncInfo:
         "node", "name", "cls", "self_name", "kind", "parent", "locals", "globals", "nonlocals",
         "params", "pending", "is_ctor", "definition_time",
         "self_calls", "id", "is_method", "decorators", "returned_params", "rebound",
-        "returns_self", "self_refs", "returned_defs",
+        "returns_self", "self_refs", "returned_defs", "aliases", "stores",
     )
 
     def __init__(self, node: ast.AST, name: str, parent: Optional["FuncInfo"]) -> None:
@@ -96,6 +96,9 @@ class FuncInfo:
         self.rebound: Set[str] = set()
         self.returns_self = False
         self.returned_defs: Set[str] = set()  # functions defined in its own body that it returns
+        # q = self.q: a local name for a container of another owner (used only if bound once)
+        self.aliases: Dict[str, "Key"] = {}
+        self.stores: Dict[str, int] = {}  # how many times each local name is bound
 
 
 class ClassInfo:
@@ -121,7 +124,7 @@ class Event:
 
     __slots__ = ("kind", "op", "key", "name", "depth", "node", "stmt", "func", "loops",
                  "nested", "ctype", "lazy", "const", "text", "front", "value", "ann",
-                 "multi", "scope", "in_loop", "loop_key")
+                 "multi", "scope", "in_loop", "loop_key", "owner_class")
 
     def __init__(self, kind: str, op: str, node: ast.AST, stmt: Optional[ast.stmt],
                  func: Optional[FuncInfo], loops: Tuple[ast.AST, ...], nested: bool) -> None:
@@ -139,6 +142,7 @@ class Event:
         self.lazy = False
         self.const = False  # every key inserted is a literal: a fixed key space, not growth
         self.loop_key = False  # keys bound by a for over a fixed domain (heuristic fixed-key)
+        self.owner_class = ""  # for an attribute: the class it was resolved in (before families)
         self.text = ""
         self.front = False
         self.value: Optional[ast.AST] = None

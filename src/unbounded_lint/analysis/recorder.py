@@ -215,7 +215,10 @@ class Recorder:
         parent = func.parent
         for ev in func.pending:
             name = ev.name
-            if name in func.globals:
+            alias = func.aliases.get(name) if name is not None and func.stores.get(name) == 1 else None
+            if alias is not None and name not in func.params:
+                ev.key = alias
+            elif name in func.globals:
                 ev.key = global_key(name)
             elif name in func.locals and name not in func.nonlocals:
                 ev.key = local_key(func.id, name)

@@ -54,8 +54,22 @@ class Walker(ScopeWalker):
             for node in ast.walk(target):
                 if isinstance(node, ast.Name):
                     func.locals.add(node.id)
+                    func.stores[node.id] = func.stores.get(node.id, 0) + 1
                     if node.id in func.params:
                         func.rebound.add(node.id)
+
+    def _alias(self, target: ast.Name, value: Optional[ast.AST]) -> bool:
+        """``q = self.q``: the local is another name for the attribute's container, so what is
+        done through it (``q.get()``, ``q.clear()``) is done to the container."""
+        func = self.ctx.func
+        if func is None or not isinstance(value, ast.Attribute):
+            return False
+        resolved = self.resolve(value)
+        if resolved is None or resolved[0] is None or resolved[2] != 0:
+            return False
+        func.aliases[target.id] = resolved[0]
+        self._store_name(target)
+        return True
 
     def _getitem(self, node: ast.AST) -> None:
         """``v = d[k]`` / ``d[k].attr = v``: on a defaultdict, the read itself inserts ``k``."""
@@ -115,6 +129,8 @@ class Walker(ScopeWalker):
                 self._record(ev, target.value)
             return
         if isinstance(target, ast.Name):
+            if not multi and self._alias(target, value):
+                return
             self._store_name(target)
         elif isinstance(target, ast.Attribute):
             self.visit(target.value)
