@@ -93,7 +93,30 @@ def container_type(container: Container) -> CType:
     for ctype in kinds:
         if ctype.kind == "weak":
             return ctype
-    return kinds[0] if kinds else CType("other")
+    if not kinds:
+        return CType("other")
+    ctype = kinds[0]
+    if ctype.kind == "dict" and not ctype.elem and not ctype.subtype:
+        elem = _element_kind(container)
+        if elem:
+            return CType("dict", elem=elem)
+    return ctype
+
+
+_DISPLAYS = ((ast.List, "list"), (ast.ListComp, "list"), (ast.Dict, "dict"), (ast.Set, "set"))
+
+
+def _element_kind(container: Container) -> str:
+    """``self.log = {}`` then ``self.log["out"] = []``: a dict whose items are all assigned the
+    same kind of display is a dict of that kind (so ``self.log[pipe].append(m)`` is list
+    growth)."""
+    kinds = set()
+    for ev in container.growths:
+        if ev.op != "setitem" or ev.depth != 0 or not isinstance(ev.stmt, ast.Assign):
+            continue
+        value = ev.stmt.value
+        kinds.add(next((kind for display, kind in _DISPLAYS if isinstance(value, display)), ""))
+    return kinds.pop() if len(kinds) == 1 else ""
 
 
 class ModuleFacts:
