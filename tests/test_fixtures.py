@@ -262,6 +262,7 @@ def test_examples_match_expected_txt() -> None:
     )
 
 
+@pytest.mark.slow
 def test_example_runs_for_a_bounded_number_of_ticks() -> None:
     """The README example really runs: `python examples/trading_bot.py --ticks 50`."""
     import subprocess

@@ -98,6 +98,7 @@ def test_project_files_match_golden() -> None:
     _compare("project.json", rows)
 
 
+@pytest.mark.slow
 def test_stdlib_matches_golden() -> None:
     base, files = _stdlib_files()
     if not files:

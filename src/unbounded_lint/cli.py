@@ -11,10 +11,13 @@ import argparse
 import os
 import sys
 from collections import Counter
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from . import __version__
 from .types import ALL_CODES, FileResult, Finding, Settings
+
+if TYPE_CHECKING:  # pragma: no cover - for annotations only
+    from .config import Config
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -197,7 +200,7 @@ def _apply_baseline(args: argparse.Namespace, results: List[FileResult], root: s
         try:
             baseline = Baseline.load(args.baseline)
         except (OSError, ValueError) as exc:
-            raise SystemExit(_fail(str(exc)))
+            raise SystemExit(_fail(str(exc))) from None
         new, matched = baseline.filter(findings)
         if matched and not args.quiet:
             print(f"{matched} findings hidden by the baseline {args.baseline}.", file=sys.stderr)
@@ -264,7 +267,7 @@ def explain(code: str) -> int:
 # ----------------------------------------------------------------------------- fixing
 
 
-def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # type: ignore[no-untyped-def]
+def _run_fix(args: argparse.Namespace, config: "Config", files: Sequence[str]) -> int:
     from .fixer import WriteError, fix_source, unified_diff, write_atomically
     from .runner import FileTimeout, read_file, time_limit, timeout_message
 
@@ -328,7 +331,7 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _relint(source: bytes, path: str, settings: Settings):  # type: ignore[no-untyped-def]
+def _relint(source: bytes, path: str, settings: Settings) -> Tuple[Finding, ...]:
     from .engine import lint_source
 
     return lint_source(source, path, settings).findings
@@ -365,7 +368,7 @@ def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
     return outcome.added
 
 
-def _run_stdin(args: argparse.Namespace, config) -> int:  # type: ignore[no-untyped-def]
+def _run_stdin(args: argparse.Namespace, config: "Config") -> int:
     from .engine import lint_source
 
     name = args.stdin_filename or "-"

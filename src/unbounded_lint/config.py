@@ -62,7 +62,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
 
@@ -160,7 +160,7 @@ class Config:
         if not self.per_file_ignores:
             return ()
         rel, absolute = self.relative(path), _abs_posix(path)
-        dropped = set()
+        dropped: Set[str] = set()
         for pattern, codes in self.per_file_ignores:
             if glob_match(pattern, rel, absolute):
                 dropped.update(codes)
@@ -410,17 +410,16 @@ def _per_file_ignores(value: Any, key: str, where: str, cli: bool) -> Tuple[Tupl
         for entry in entries:
             if not isinstance(entry, str) or ":" not in entry:
                 raise ConfigError(f"{where}: expected 'GLOB:CODE[,CODE...]', got {entry!r}")
-            glob, _, codes = entry.rpartition(":")
-            items.append((glob, codes))
+            glob, _, listed = entry.rpartition(":")
+            items.append((glob, listed))
     else:
         raise _wrong_type(where, key, value)
-    out = []
-    for glob, codes in items:
+    out: List[Tuple[str, Tuple[str, ...]]] = []
+    for glob, raw in items:
         sub_where = f"{where}[{glob!r}]"
         if not glob:
             raise ConfigError(f"{where}: empty glob pattern")
-        if cli and isinstance(codes, str):
-            codes = [c for c in codes.split(",") if c.strip()]
+        codes: Any = [c for c in raw.split(",") if c.strip()] if cli and isinstance(raw, str) else raw
         if not (isinstance(codes, (list, tuple)) and all(isinstance(c, str) for c in codes)):
             raise ConfigError(f"{sub_where} must be a list of codes or prefixes, got {_type_name(codes)} {codes!r}")
         try:
@@ -683,7 +682,7 @@ def _walk(start: str, config: Config) -> List[str]:
         path = os.path.join(folder, name)
         if excluder.excluded(path, name):
             return True
-        return bool(ignored) and os.path.normcase(os.path.abspath(path)) in ignored
+        return ignored is not None and os.path.normcase(os.path.abspath(path)) in ignored
 
     found: List[str] = []
     for folder, dirs, files in os.walk(start):

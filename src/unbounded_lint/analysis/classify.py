@@ -44,7 +44,7 @@ def _literal(value: ast.AST) -> CType:
     return OTHER
 
 
-def _argument(call: ast.Call, position: int, keyword: str) -> Optional[ast.AST]:
+def _argument(call: ast.Call, position: int, keyword: str) -> Optional[ast.expr]:
     """The argument given as ``keyword=`` or at ``position`` (-1: keyword only), else None."""
     for kw in call.keywords:
         if kw.arg == keyword:
@@ -114,7 +114,7 @@ class Classifier:
                 return self._factory(factory, local)
         return OTHER
 
-    def _factory(self, factory: ast.AST, local: Set[str]) -> CType:
+    def _factory(self, factory: ast.expr, local: Set[str]) -> CType:
         """What calling ``factory`` (a class, a function or a lambda) creates."""
         if isinstance(factory, ast.Lambda):
             return self.classify(factory.body, local)
@@ -134,6 +134,8 @@ class Classifier:
         if ann is None:
             return OTHER
         base = ann.value if isinstance(ann, ast.Subscript) else ann
+        if not isinstance(base, ast.expr):
+            return OTHER
         qn = self.names.qualname(base)
         if qn is None and isinstance(base, ast.Constant):
             return OTHER

@@ -293,7 +293,7 @@ class ModuleFacts:
 
     def _reset(self, c: Container) -> Optional[str]:
         if c.is_local:
-            creations = sorted(c.creations, key=lambda e: (e.node.lineno, e.node.col_offset))
+            creations = sorted(c.creations, key=lambda e: self.source.position(e.node))
             loops = {id(loop) for ev in c.growths for loop in ev.loops}
             for ev in creations:
                 if any(id(loop) in loops for loop in ev.loops):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Set, Tuple
+from typing import Iterator, List, Optional, Sequence, Set, Tuple
 
 from .containers import ModuleFacts
 from .model import FuncInfo
@@ -161,7 +161,7 @@ def _aliases(root: ast.AST, names: Set[str]) -> Set[str]:
     return aliases
 
 
-def _bindings(nodes: List[ast.AST]) -> Iterator[Tuple[Optional[ast.AST], ast.AST]]:
+def _bindings(nodes: Sequence[ast.AST]) -> Iterator[Tuple[Optional[ast.AST], ast.AST]]:
     """(value, target) of each assignment, ``for`` and ``with ... as`` among ``nodes``."""
     for node in nodes:
         if isinstance(node, ast.For):

@@ -215,7 +215,8 @@ class Recorder:
         parent = func.parent
         for ev in func.pending:
             name = ev.name
-            alias = func.aliases.get(name) if name is not None and func.stores.get(name) == 1 else None
+            assert name is not None  # pending events are the ones named but not resolved yet
+            alias = func.aliases.get(name) if func.stores.get(name) == 1 else None
             if alias is not None and name not in func.params:
                 ev.key = alias
             elif name in func.globals:

@@ -330,7 +330,7 @@ class Walker(ScopeWalker):
         self.ctx = saved
 
     def _returned(self, value: ast.AST) -> None:
-        elts = value.elts if isinstance(value, ast.Tuple) else [value]
+        elts: List[ast.AST] = list(value.elts) if isinstance(value, ast.Tuple) else [value]
         for elt in elts:
             if isinstance(elt, (ast.Name, ast.Attribute)):
                 self._record(self._event("return", "return", elt), elt)
@@ -350,5 +350,6 @@ class Walker(ScopeWalker):
             self.ctx.func.nonlocals.update(node.names)
 
     def _import(self, node: ast.AST) -> None:
-        if self.ctx.func is not None or self.ctx.class_body is not None:
-            self.names.add_import(node)  # type: ignore[arg-type]
+        if (self.ctx.func is not None or self.ctx.class_body is not None) \
+                and isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.names.add_import(node)

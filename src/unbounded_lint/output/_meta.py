@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, List, Optional
 
-from ..types import ALL_CODES, DEFAULT_SELECT, Finding
+from ..types import ALL_CODES, DEFAULT_SELECT, FileResult, Finding
 
 TOOL_NAME = "unbounded-lint"
 INFORMATION_URI = "https://github.com/unbounded-lint/unbounded-lint"
@@ -103,7 +103,7 @@ def tool_version() -> str:
         return "0.0.0"
 
 
-def all_findings(results) -> List[Finding]:
+def all_findings(results: Iterable[FileResult]) -> List[Finding]:
     """Every finding of ``results`` in report order (path, line, column, code)."""
     findings = [f for result in results for f in result.findings]
     findings.sort(key=lambda f: f.sort_key)

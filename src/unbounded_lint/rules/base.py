@@ -43,9 +43,6 @@ class Invalid:
     fixed: Optional[str] = None
 
 
-Example = Union[Valid, Invalid]
-
-
 def _valid(item: Union[str, Valid]) -> Valid:
     return item if isinstance(item, Valid) else Valid(item)
 

@@ -142,7 +142,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         if ev.func is None:
             continue
         receiver = _receiver(ev.node)
-        if receiver is not None and facts.names.qualname(receiver) in EXEMPT:
+        if isinstance(receiver, ast.expr) and (facts.names.qualname(receiver) or "") in EXEMPT:
             continue
         yield _report(facts, ev, None, "", facts.front_op_verdict(None, ev))
 

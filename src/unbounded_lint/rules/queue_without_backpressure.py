@@ -108,15 +108,15 @@ VALID = (
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
     n = settings.max_length
-    for c, creation, growth, consumers in unbounded_queues(facts):
+    for site in unbounded_queues(facts):
+        c, call, growth, consumers = site.container, site.call, site.growth, site.consumers
         if not consumers:
             continue
-        call = creation.value
         fix = None
         if c.ctype.kind == "deque":
-            fix = make_fix(f"add maxlen={n}", plan_keyword(facts, call, "maxlen", n), unsafe=True)  # type: ignore[arg-type]
+            fix = make_fix(f"add maxlen={n}", plan_keyword(facts, call, "maxlen", n), unsafe=True)
         elif not c.ctype.subtype.endswith("SimpleQueue"):
-            fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n), unsafe=True)  # type: ignore[arg-type]
+            fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n), unsafe=True)
         hint = fix.description if fix else "bound the producer"
         verdict = facts.verdict(c, growth)
         yield Report(call, f"queue '{facts.owner_text(c)}' has a consumer but no size limit, so nothing "

@@ -77,6 +77,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
+from ..analysis.model import Event
 from ..analysis.fixplan import make_fix, plan_evict
 from ..types import Confidence, Settings
 from .base import Invalid, Report, Valid
@@ -158,7 +159,7 @@ def _is_growth(kind: str, subtype: str, op: str, const: bool) -> bool:
     return op in DICT_GROWTH
 
 
-def _const_path(ev) -> bool:  # type: ignore[no-untyped-def]
+def _const_path(ev: Event) -> bool:
     """The element path ``d["literal"].x`` names a fixed key."""
     return ev.text not in ("", "*")
 

@@ -53,8 +53,8 @@ short-lived or the growth follows the program's set-up rather than its traffic:
 - set-up: in a method named for set-up (`register_*`, `setup`, `configure`, `add_route`...); in a
   method the constructor calls (`def __init__(self, ips): for ip in ips: self.allow(ip)` —
   the class configures itself with it, so its growth follows the configuration); in a start
-  method that takes no arguments (`start()`, `startup()`); or in a method that only these call (`allow()` calling `allow_ip()`). A method
-  handed on as a callback (`self.timer.connect(self._on_tick)`) runs once per event and keeps
+  method that takes no arguments (`start()`, `startup()`); or in a method that only these call
+  (`allow()` calling `allow_ip()`). A method handed on as a callback (`self.timer.connect(self._on_tick)`) runs once per event and keeps
   its confidence, whoever hands it on; so does growth inside a long-running loop.
 - a module global grown in the constructor of a class the module instantiates only at import
   (`exp = _UnaryOperation(umath.exp)` registering into a module table);

@@ -85,14 +85,14 @@ VALID = (
 
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
-    for c, creation, growth, consumers in unbounded_queues(facts):
+    for site in unbounded_queues(facts):
+        c, call, growth, consumers = site.container, site.call, site.growth, site.consumers
         if consumers:
             continue
-        call = creation.value
         fix = None
         if c.ctype.kind == "deque":
             fix = make_fix(f"add maxlen={settings.max_length}",
-                           plan_keyword(facts, call, "maxlen", settings.max_length))  # type: ignore[arg-type]
+                           plan_keyword(facts, call, "maxlen", settings.max_length))
         what = "deque" if c.ctype.kind == "deque" else "queue"
         hint = fix.description if fix else "give it a maxsize or drain it"
         verdict = facts.verdict(c, growth)

@@ -33,10 +33,9 @@ FILE_HEURISTICS: Tuple[Heuristic[FileContext], ...] = (TEST_FILE,)
 
 AnyHeuristic = Union[Heuristic[SiteContext], Heuristic[FrontOpContext], Heuristic[CacheContext],
                      Heuristic[FileContext]]
-HEURISTICS: Dict[str, AnyHeuristic] = {
-    h.name: h for h in (*CONTAINER_HEURISTICS, *FRONT_OP_HEURISTICS, *CACHE_HEURISTICS,
-                        *FILE_HEURISTICS)
-}
+_ALL: Tuple[AnyHeuristic, ...] = (*CONTAINER_HEURISTICS, *FRONT_OP_HEURISTICS, *CACHE_HEURISTICS,
+                                  *FILE_HEURISTICS)
+HEURISTICS: Dict[str, AnyHeuristic] = {h.name: h for h in _ALL}
 
 __all__ = ["CACHE_HEURISTICS", "CONTAINER_HEURISTICS", "FILE_HEURISTICS", "FRONT_OP_HEURISTICS",
            "HEURISTICS", "CacheContext", "FileContext", "FrontOpContext", "Heuristic",

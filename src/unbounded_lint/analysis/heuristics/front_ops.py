@@ -7,9 +7,6 @@ from typing import Optional
 from ...types import Confidence
 from .base import FrontOpContext, Heuristic
 
-LIST_KINDS = frozenset({"list"})
-
-
 def _one_off(ctx: FrontOpContext) -> Optional[str]:
     c, ev = ctx.container, ctx.event
     if (c is not None and not c.is_local) or ev.in_loop:
