@@ -151,6 +151,24 @@ def _heuristics():  # type: ignore[no-untyped-def]
     return HEURISTICS
 
 
+EFFECT = ROOT / "docs" / "heuristic-effect.json"
+
+
+def _effect_data() -> dict:
+    import json
+
+    return json.loads(EFFECT.read_text(encoding="utf-8")) if EFFECT.exists() else {}
+
+
+def _effect() -> dict:
+    return _effect_data().get("effect", {})
+
+
+def effect_corpus() -> str:
+    data = _effect_data()
+    return f"{data.get('files', 0)} files of the {data.get('corpus', 'unmeasured corpus')}"
+
+
 def heuristics_section() -> List[str]:
     """``## Heuristics``: every named precision heuristic, its tier, its doc and an example."""
     heuristics = _heuristics()
@@ -162,14 +180,19 @@ def heuristics_section() -> List[str]:
         "its growth follows the program's set-up rather than its traffic; none hides a finding.",
         "Each finding names the heuristics that touched it (`Finding.heuristics`), and",
         "`disable-heuristics = [...]` or `--disable-heuristics NAME[,NAME...]` switches any of",
-        "them off. The effect of each on labelled code (findings and leaks it hides) is the",
-        "ablation table of `benchmarks/precision.py`.",
+        "them off. Measured effect: the findings (all codes, `--min-confidence low`) each one",
+        "touches and hides at the default level on " + effect_corpus() + " (`python",
+        "scripts/heuristic_effect.py` re-measures); its effect on precision, on labelled code,",
+        "is the ablation table of `benchmarks/precision.py`.",
         "",
-        "| Heuristic | Moves a finding to |",
-        "|---|---|",
+        "| Heuristic | Moves a finding to | Touched | Hidden by default |",
+        "|---|---|---:|---:|",
     ]
+    effect = _effect()
     for name, h in heuristics.items():
-        lines.append(f"| [`{name}`](#{github_anchor(name)}) | `{str(h.tier)}` |")
+        counts = effect.get(name, {})
+        lines.append(f"| [`{name}`](#{github_anchor(name)}) | `{str(h.tier)}` | "
+                     f"{counts.get('touched', '-')} | {counts.get('hidden', '-')} |")
     for name, h in heuristics.items():
         lines += ["", f"### {name}", "", f"Moves the finding to `{str(h.tier)}`. {h.doc}"]
         if h.fires:

@@ -102,6 +102,17 @@ def test_fix_column_agrees_with_engine(code):
         assert all(f is None or f.applicability is Applicability.SAFE for f in fixes), code
 
 
+def test_every_heuristic_has_a_measured_effect():
+    """docs/heuristic-effect.json (scripts/heuristic_effect.py) covers every heuristic."""
+    import json
+
+    from unbounded_lint.analysis.heuristics import HEURISTICS
+
+    data = json.loads((ROOT / "docs" / "heuristic-effect.json").read_text(encoding="utf-8"))
+    assert set(data["effect"]) == set(HEURISTICS), "re-run python scripts/heuristic_effect.py"
+    assert data["files"] > 50
+
+
 def test_rules_md_lists_every_heuristic():
     from unbounded_lint.analysis.heuristics import HEURISTICS
 
