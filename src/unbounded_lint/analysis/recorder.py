@@ -30,6 +30,12 @@ class Context(NamedTuple):
     loop_depth: int = 0  # any enclosing for/while loop of the function
     fixed_names: FrozenSet[str] = frozenset()  # names a for over a fixed domain binds
 
+    def at(self, stmt: ast.stmt) -> "Context":
+        """This context at another statement: the push made for every statement, so it is built
+        directly rather than through ``_replace``."""
+        return tuple.__new__(Context, (self.func, self.class_body, self.class_parent, self.class_path,
+                                       stmt, *self[5:]))
+
 
 class Recorder:
     """Collects the events of one module. Use ``Walker(tree).run()``."""
@@ -138,7 +144,7 @@ class Recorder:
             handler(node)
         elif isinstance(node, ast.stmt):
             saved = self.ctx
-            self.ctx = saved._replace(stmt=node)
+            self.ctx = saved.at(node)
             for child in ast.iter_child_nodes(node):
                 self.visit(child)
             self.ctx = saved

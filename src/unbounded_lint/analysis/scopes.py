@@ -16,7 +16,7 @@ class ScopeWalker(ExpressionWalker):
     def _function(self, node: ast.AST) -> None:
         assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         saved = self.ctx
-        self.ctx = saved._replace(stmt=node)
+        self.ctx = saved.at(node)
         outer = self.ctx.func
         cls = self.ctx.class_body
         decorator_names: List[str] = []

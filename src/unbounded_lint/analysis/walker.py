@@ -83,7 +83,7 @@ class Walker(ScopeWalker):
 
     def _assign(self, node: ast.Assign) -> None:
         saved = self.ctx
-        self.ctx = saved._replace(stmt=node)
+        self.ctx = saved.at(node)
         self.visit(node.value)
         if node.value.__class__ is ast.Subscript:
             self._getitem(node.value)
@@ -94,7 +94,7 @@ class Walker(ScopeWalker):
 
     def _annassign(self, node: ast.AnnAssign) -> None:
         saved = self.ctx
-        self.ctx = saved._replace(stmt=node)
+        self.ctx = saved.at(node)
         if node.value is not None:
             self.visit(node.value)
             self._target(node.target, node.value, False, node.annotation)
@@ -159,7 +159,7 @@ class Walker(ScopeWalker):
 
     def _augassign(self, node: ast.AugAssign) -> None:
         saved = self.ctx
-        self.ctx = saved._replace(stmt=node)
+        self.ctx = saved.at(node)
         self.visit(node.value)
         target = node.target
         if isinstance(target, ast.Subscript):
@@ -192,7 +192,7 @@ class Walker(ScopeWalker):
 
     def _delete(self, node: ast.Delete) -> None:
         saved = self.ctx
-        self.ctx = saved._replace(stmt=node)
+        self.ctx = saved.at(node)
         for target in node.targets:
             if isinstance(target, ast.Subscript):
                 self.visit(target.value)
@@ -245,7 +245,7 @@ class Walker(ScopeWalker):
 
     def _while(self, node: ast.While) -> None:
         saved = self.ctx
-        self.ctx = saved._replace(stmt=node)
+        self.ctx = saved.at(node)
         self.visit(node.test)
         inner = self.ctx
         loops = inner.loops
@@ -265,7 +265,7 @@ class Walker(ScopeWalker):
 
     def _asyncfor(self, node: ast.AsyncFor) -> None:
         saved = self.ctx
-        self.ctx = saved._replace(stmt=node)
+        self.ctx = saved.at(node)
         self.visit(node.iter)
         self._store_name(node.target)
         inner = self.ctx
@@ -281,7 +281,7 @@ class Walker(ScopeWalker):
 
     def _for(self, node: ast.For) -> None:
         saved = self.ctx
-        self.ctx = saved._replace(stmt=node)
+        self.ctx = saved.at(node)
         self.visit(node.iter)
         self._store_name(node.target)
         inner = self.ctx
@@ -298,7 +298,7 @@ class Walker(ScopeWalker):
 
     def _if(self, node: ast.If) -> None:
         saved = self.ctx
-        self.ctx = saved._replace(stmt=node)
+        self.ctx = saved.at(node)
         self.visit(node.test)
         inner = self.ctx
         new = lazy_guards(node.test)
@@ -313,7 +313,7 @@ class Walker(ScopeWalker):
 
     def _return(self, node: ast.Return) -> None:
         saved = self.ctx
-        self.ctx = saved._replace(stmt=node)
+        self.ctx = saved.at(node)
         value = node.value
         if value is not None:
             self.visit(value)
