@@ -165,7 +165,6 @@ class Container:
     passed: List[Event] = field(default_factory=list)
     returned: List[Event] = field(default_factory=list)
     ctype: CType = OTHER
-    _uses: Optional[object] = None
 
     @property
     def name(self) -> str:
