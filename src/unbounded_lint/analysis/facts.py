@@ -77,7 +77,9 @@ def group_events(events: List[Event], families: Dict[str, str]
             continue
         if isinstance(key, AttrKey):
             ev.owner_class = key.family
-            key = ev.key = attr_key(families.get(key.family, key.family), key.name)
+            family = families.get(key.family)
+            if family is not None and family != key.family:
+                key = ev.key = attr_key(family, key.name)
         container = containers.get(key)
         if container is None:
             container = containers[key] = Container(key)

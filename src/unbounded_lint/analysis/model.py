@@ -37,16 +37,21 @@ class LocalKey(NamedTuple):
 Key = Union[AttrKey, GlobalKey, LocalKey]
 
 
+# Built with tuple.__new__: the walk makes one key per event, and NamedTuple's own __new__ is a
+# Python function call.
+_new = tuple.__new__
+
+
 def attr_key(family: str, name: str) -> AttrKey:
-    return AttrKey(ATTR, family, name)
+    return _new(AttrKey, (ATTR, family, name))
 
 
 def global_key(name: str) -> GlobalKey:
-    return GlobalKey(GLOBAL, name)
+    return _new(GlobalKey, (GLOBAL, name))
 
 
 def local_key(func_id: int, name: str) -> LocalKey:
-    return LocalKey(LOCAL, func_id, name)
+    return _new(LocalKey, (LOCAL, func_id, name))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from .names import Names
 from .syntax import ENUM_BASES, const_key
 
 LITERAL_KEY, LOOP_KEY, RUNTIME_KEY = 0, 1, 2
+_new = tuple.__new__
 
 
 class Context(NamedTuple):
@@ -33,8 +34,8 @@ class Context(NamedTuple):
     def at(self, stmt: ast.stmt) -> "Context":
         """This context at another statement: the push made for every statement, so it is built
         directly rather than through ``_replace``."""
-        return tuple.__new__(Context, (self.func, self.class_body, self.class_parent, self.class_path,
-                                       stmt, *self[5:]))
+        t = self
+        return _new(Context, (t[0], t[1], t[2], t[3], stmt, t[5], t[6], t[7], t[8], t[9]))
 
 
 class Recorder:
