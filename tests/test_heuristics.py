@@ -129,6 +129,20 @@ def test_because_names_the_owner() -> None:
     assert "TradingBot" in finding.because
 
 
+def test_because_names_a_module_level_instance() -> None:
+    source = ("class TradingBot:\n    def __init__(self):\n        self.fills = []\n\n"
+              "    def on_fill(self, f):\n        self.fills.append(f)\n\n\nBOT = TradingBot()\n")
+    [finding] = lint_source(source.encode(), "bot.py", Settings()).findings
+    assert finding.because == "attribute of TradingBot, whose instance 'BOT' is created at module level"
+
+
+def test_because_of_a_lowered_finding_is_the_heuristics_reason() -> None:
+    source = HEURISTICS["fluent-builder"].fires[0]
+    [finding] = lint_source(source.encode(), "q.py", LOW).findings
+    assert finding.heuristics == ("fluent-builder",)
+    assert finding.because == "a fluent builder: where() returns self"
+
+
 def test_config_key_is_validated_with_a_suggestion(tmp_path: Path) -> None:
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[tool.unbounded-lint]\ndisable-heuristics = ["fixed-key", "test-file"]\n')

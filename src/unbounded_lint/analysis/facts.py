@@ -373,6 +373,11 @@ class ModuleFacts:
             return f"attribute of {owner}, which runs a long-running loop"
         if ev.loops:
             return f"attribute of {owner}, grown inside a long-running loop"
+        names = {info.name for info in infos}
+        held = sorted(g for g, cls in self.walker.instances.items() if cls in names)
+        if held:
+            # state = DashboardState() at module level: the instance lives as long as the process
+            return f"attribute of {owner}, whose instance '{held[0]}' is created at module level"
         return f"attribute of {owner}, grown by a method that can run for the object's whole life"
 
     # ------------------------------------------------------------- helpers
