@@ -675,6 +675,7 @@ def test_fix_subprocess(tmp_path):
     assert "deque(maxlen=1000)" in path.read_text()
 
 
+@pytest.mark.slow
 def test_exit_codes_subprocess(tmp_path):
     """Exit 0/1/2 from the real entry point."""
     write(tmp_path / "clean.py", CLEAN_SRC)

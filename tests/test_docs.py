@@ -61,7 +61,7 @@ def test_generator_check_mode():
 def test_rules_md_has_every_rule_with_stable_anchor():
     text = RULES_MD.read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, re.M)
-    assert headings == [f"{code} ({rule.name})" for code, rule in RULES.items()]
+    assert headings == [f"{code} ({rule.name})" for code, rule in RULES.items()] + ["Heuristics"]
     for code, rule in RULES.items():
         anchor = gen.github_anchor(f"{code} ({rule.name})")
         assert anchor == rule.anchor == f"{code.lower()}-{rule.name}"
@@ -91,8 +91,8 @@ def test_fix_column_agrees_with_engine(code):
     rule = RULES[code]
     kind = gen.fix_kind(rule)
     fixes = []
-    for source in rule.invalid:
-        result = lint_source(source.encode("utf-8"), "x.py", Settings(select=ALL_CODES))
+    for example in rule.invalid:
+        result = lint_source(example.code.encode("utf-8"), "x.py", Settings(select=ALL_CODES))
         fixes += [f.fix for f in result.findings if f.code == code]
     if kind == gen.FIX_NONE:
         assert all(f is None for f in fixes), f"{code} docs say no fix, but the engine offers one"
@@ -102,8 +102,30 @@ def test_fix_column_agrees_with_engine(code):
         assert all(f is None or f.applicability is Applicability.SAFE for f in fixes), code
 
 
+def test_every_heuristic_has_a_measured_effect():
+    """docs/heuristic-effect.json (scripts/heuristic_effect.py) covers every heuristic."""
+    import json
+
+    from unbounded_lint.analysis.heuristics import HEURISTICS
+
+    data = json.loads((ROOT / "docs" / "heuristic-effect.json").read_text(encoding="utf-8"))
+    assert set(data["effect"]) == set(HEURISTICS), "re-run python scripts/heuristic_effect.py"
+    assert data["files"] > 50
+
+
+def test_rules_md_lists_every_heuristic():
+    from unbounded_lint.analysis.heuristics import HEURISTICS
+
+    text = RULES_MD.read_text(encoding="utf-8")
+    for name, heuristic in HEURISTICS.items():
+        assert f"\n### {name}\n" in text, f"docs/rules.md does not document heuristic {name}"
+        assert heuristic.doc in text
+
+
 def test_links_to_rule_anchors_resolve():
-    anchors = {rule.anchor for rule in RULES.values()}
+    from unbounded_lint.analysis.heuristics import HEURISTICS
+
+    anchors = {rule.anchor for rule in RULES.values()} | {"heuristics"} | set(HEURISTICS)
     broken = []
     for path in _doc_files():
         for target in re.findall(r"rules\.md#([\w-]+)", path.read_text(encoding="utf-8")):

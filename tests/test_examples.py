@@ -84,11 +84,13 @@ def original_run(tmp_path_factory) -> subprocess.CompletedProcess:
     return run_bot(EXAMPLES / "trading_bot.py", tmp_path_factory.mktemp("bot"))
 
 
+@pytest.mark.slow
 def test_trading_bot_runs(original_run):
     assert original_run.returncode == 0, original_run.stderr
     assert original_run.stdout.strip()
 
 
+@pytest.mark.slow
 def test_fixed_examples_still_run_and_fix_is_idempotent(tmp_path, original_run):
     copy = tmp_path / "examples"
     shutil.copytree(EXAMPLES, copy)

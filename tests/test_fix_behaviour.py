@@ -26,6 +26,9 @@ from typing import Dict, Optional, Tuple
 
 import pytest
 
+# runs every fixed program against the original
+pytestmark = [pytest.mark.slow]
+
 FIXTURES = Path(__file__).parent / "fixtures" / "fix"
 N = 1000
 

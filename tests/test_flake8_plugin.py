@@ -88,6 +88,7 @@ def test_fixture_folders_exist():
     assert len(FIXTURE_DIRS) == 8, FIXTURE_DIRS
 
 
+@pytest.mark.slow
 def test_flake8_matches_cli_on_fixtures_and_examples():
     paths = [*FIXTURE_DIRS, EXAMPLES]
     # --isolated on both sides: the comparison is about the engine, not about configuration.

@@ -18,7 +18,7 @@ import io
 import keyword
 import os
 import tokenize
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import hypothesmith
 import pytest
@@ -28,6 +28,9 @@ from hypothesis import strategies as st
 from unbounded_lint.engine import lint_source
 from unbounded_lint.fixer import fix_source
 from unbounded_lint.types import ALL_CODES, Settings
+
+# generated programs, hundreds of examples
+pytestmark = [pytest.mark.slow]
 
 EXAMPLES = int(os.environ.get("UBL_HYPOTHESIS_EXAMPLES", "30"))
 PROFILE = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
@@ -78,8 +81,8 @@ def check_lint(data: bytes) -> None:
                 assert finding.code in ALL_CODES and finding.line >= 1 and finding.column >= 1
 
 
-def check_fix(data: bytes, config: Settings = Settings()) -> None:
-    outcome = fix_source(data, "gen.py", config)
+def check_fix(data: bytes, config: Optional[Settings] = None) -> None:
+    outcome = fix_source(data, "gen.py", config or Settings())
     if outcome.fixed == 0:
         assert outcome.source == data, "the fixer changed a file for which it reports no fix"
     if not parses(data):

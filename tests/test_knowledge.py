@@ -107,7 +107,7 @@ def test_declared_knowledge_changes_the_findings(project: Path) -> None:
     assert "QueryPlan is declared short-lived" in found["UBL001 6"]["because"]
     # config-long-lived: named like a builder, declared long-lived: raised back to medium
     assert found["UBL001 14"]["confidence"] == "medium"
-    assert found["UBL001 14"]["heuristics"] == ["config-long-lived"]
+    assert found["UBL001 14"]["heuristics"] == ["short-lived-owner", "config-long-lived"]
     # config-bounded: a global and an attribute bounded elsewhere are dropped
     assert "UBL001 21" not in found and "UBL001 31" not in found
     # extend-fixed-key-words: tenant_id is a fixed key space
@@ -128,7 +128,7 @@ def test_every_key_is_also_a_flag(project: Path) -> None:
                      "--bounded-containers", "app.jobs:CALLS,Bot.symbols",
                      "--extend-fixed-key-words", "tenant", "--extend-teardown-methods", "release")
     assert found["UBL001 6"]["heuristics"] == ["config-short-lived"]
-    assert found["UBL001 14"]["heuristics"] == ["config-long-lived"]
+    assert found["UBL001 14"]["heuristics"] == ["short-lived-owner", "config-long-lived"]
     assert "UBL001 21" not in found and "UBL001 31" not in found
     assert found["UBL002 34"]["confidence"] == "low" and "UBL001 37" in found
 
@@ -211,7 +211,7 @@ def test_invalid_knowledge_is_a_config_error(tmp_path: Path, toml: str, message:
 @pytest.mark.parametrize("source, because", [
     (("class Bot:\n    def __init__(self):\n        self.h = []\n\n    def on_tick(self, x):\n        self.h.append(x)\n\n\n"
       "bot = Bot()\n"),
-     "instance attribute of Bot, which is created at module level; grown in on_tick()"),
+     "instance attribute of Bot, whose instance 'bot' is created at module level; grown in on_tick()"),
     (("class Bot:\n    def __init__(self):\n        self.h = []\n        self.running = True\n\n    def run(self, feed):\n"
       "        while self.running:\n            self.h.append(feed())\n"),
      ("instance attribute of Bot, which runs a long-running loop; grown in run() inside the "
@@ -235,7 +235,7 @@ def test_because_says_what_lowered_a_finding() -> None:
     source = "class TreeVisitor:\n    def __init__(self):\n        self.seen = []\n\n    def visit(self, n):\n        self.seen.append(n)\n"
     result = lint_source(source.encode(), "m.py", Settings(min_confidence=Confidence.LOW))
     (finding,) = result.findings
-    assert finding.because.endswith("; lowered to low: a short-lived owner (visitor, builder, parser, test double...)")
+    assert finding.because.endswith("; lowered to low: a short-lived owner: TreeVisitor looks like a visitor, builder, request or test")
     assert lint_source(source.encode(), "m.py", Settings()).below_confidence == 1
 
 

@@ -60,12 +60,6 @@ def results():
     return [plots, app, clean, broken]
 
 
-@pytest.fixture(autouse=True)
-def no_registry(monkeypatch):
-    """Use the fallback rule table unless a test installs a registry."""
-    monkeypatch.setattr(_meta, "_registry", lambda: None)
-
-
 def test_formats():
     assert FORMATS == ("text", "json", "github", "sarif", "junit")
 
@@ -402,18 +396,23 @@ def test_renderers_use_the_rule_registry(monkeypatch, results):
     assert rules["UBL001"]["fullDescription"]["text"] == "Full docs."
     assert rules["UBL001"]["help"]["markdown"].startswith("Full docs.")
     assert rules["UBL001"]["helpUri"].endswith("#ubl001-custom-list")
-    assert rules["UBL002"]["name"] == "unbounded-dict"  # fallback for codes the registry lacks
+    assert rules["UBL002"]["name"] == "ubl002"  # a code the registry lacks is named after itself
 
 
-def test_real_registry_matches_the_contract_names(monkeypatch):
-    monkeypatch.undo()  # use the real registry, if the rules package provides one
+CONTRACT_NAMES = {
+    "UBL001": "unbounded-list", "UBL002": "unbounded-dict", "UBL003": "unbounded-queue",
+    "UBL004": "list-pop-front", "UBL005": "unclosed-figure", "UBL006": "cached-method",
+    "UBL007": "queue-without-backpressure", "UBL008": "unbounded-function-cache",
+}
+
+
+def test_real_registry_matches_the_contract_names():
     registry = _meta._registry()
-    if not registry:
-        pytest.skip("unbounded_lint.rules.RULES not available yet")
-    for code, (name, _) in _meta._FALLBACK.items():
-        assert code in registry, code
-        assert registry[code].name == name
-        assert registry[code].summary
+    assert registry is not None
+    assert {code: rule.name for code, rule in registry.items()} == CONTRACT_NAMES
+    for code in CONTRACT_NAMES:
+        assert _meta.rule_info(code).name == CONTRACT_NAMES[code]
+        assert _meta.rule_info(code).summary == registry[code].summary
 
 
 # --------------------------------------------------------------------------- documentation

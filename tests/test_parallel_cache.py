@@ -76,6 +76,7 @@ def test_same_findings_with_any_jobs_and_skip_pass(reference: Run, jobs: str, sk
     assert run.stdout == reference.stdout
 
 
+@pytest.mark.slow
 def test_same_findings_cold_and_warm(reference: Run, tmp_path: Path) -> None:
     folder = tmp_path / "cache"
     outputs = []
@@ -384,6 +385,7 @@ def test_env_var_chooses_the_cache_dir(project: Path, tmp_path: Path) -> None:
     assert run.rc == 1 and cache_entries(other) and not (tmp_path / "unused").exists(), run
 
 
+@pytest.mark.slow
 def test_concurrent_runs_share_a_cache(tmp_path: Path, reference: Run) -> None:
     folder = tmp_path / "cache"
     procs = [subprocess.Popen([sys.executable, "-m", "unbounded_lint", "--isolated", "--format", "json",
@@ -403,6 +405,7 @@ LIBCST_PROBE = (
 )
 
 
+@pytest.mark.slow
 def test_warm_run_does_not_import_libcst(tmp_path: Path) -> None:
     folder = str(tmp_path / "cache")
     args = ["--isolated", "--format", "json", "--cache-dir", folder, *ALL_RULES, *CORPUS]
@@ -468,6 +471,7 @@ def helper_{i}(values):
 '''
 
 
+@pytest.mark.slow
 def test_worker_memory_stays_flat(tmp_path: Path) -> None:
     paths = []
     for i in range(2000):

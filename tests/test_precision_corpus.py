@@ -18,6 +18,9 @@ import pytest
 
 from _support import clean_env
 
+# downloads the labelled packages from PyPI
+pytestmark = [pytest.mark.slow, pytest.mark.network]
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "precision.py"
 PACKAGES = "rq,aiogram"

@@ -24,6 +24,9 @@ from pathlib import Path
 
 import pytest
 
+# pre-commit builds the hook in a fresh virtualenv from PyPI
+pytestmark = [pytest.mark.slow, pytest.mark.network]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 LEAKY = """\

@@ -198,6 +198,7 @@ def build_tree(root: Path) -> Tuple[Dict[str, bytes], Dict[str, Tuple[str, ...]]
     return good, bad, lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_hostile_tree_lint(tmp_path: Path, jobs: str) -> None:
     good, bad, lines = build_tree(tmp_path)
@@ -232,6 +233,7 @@ def test_hostile_files_named_explicitly(tmp_path: Path) -> None:
     assert found == set(lines.items()), run
 
 
+@pytest.mark.slow
 def test_hostile_tree_fix(tmp_path: Path) -> None:
     good, bad, lines = build_tree(tmp_path)
     before = {name: (tmp_path / name).read_bytes() for name in good}
@@ -363,6 +365,7 @@ def big_module(classes: int) -> str:
     return "".join(template.format(i=i) for i in range(classes))
 
 
+@pytest.mark.slow
 def test_five_megabyte_file(tmp_path: Path) -> None:
     text = big_module(20000)
     assert len(text) > 4_500_000
@@ -381,6 +384,7 @@ def test_five_megabyte_file(tmp_path: Path) -> None:
     assert [f["line"] for f in findings if f["path"] == "good.py"] == [6]
 
 
+@pytest.mark.slow
 def test_analysis_time_grows_linearly_with_findings() -> None:
     """Each finding's fix plan must not re-walk the whole module (quadratic time)."""
     def cost(classes: int) -> float:
@@ -396,6 +400,7 @@ def test_analysis_time_grows_linearly_with_findings() -> None:
     assert large < max(10 * small, 0.5), f"100 leaks: {small:.2f}s, 400 leaks: {large:.2f}s"
 
 
+@pytest.mark.slow
 def test_one_megabyte_line(tmp_path: Path) -> None:
     # a 1 MB line of 350k list items: linting (ast) must stay quick
     write(tmp_path / "items.py", leaky() + "X = [" + "1, " * 350_000 + "]\n")
@@ -529,6 +534,7 @@ def test_fix_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
         assert "deque(maxlen=1000)" in now.decode()
 
 
+@pytest.mark.slow
 def test_symlink_loop_and_directory_named_like_a_module(tmp_path: Path) -> None:
     write(tmp_path / "pkg" / "mod.py", leaky())
     os.symlink("..", tmp_path / "pkg" / "up")
@@ -673,6 +679,7 @@ def _python_children(pid: int) -> List[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="finds the pool workers through /proc")
 def test_ctrl_c_stops_a_parallel_run_promptly(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) must stop a pool run
@@ -707,6 +714,7 @@ def test_ctrl_c_stops_a_parallel_run_promptly(tmp_path: Path) -> None:
     assert waited < 2, f"exited {waited:.1f}s after Ctrl-C: the pool finished all queued work first"
 
 
+@pytest.mark.slow
 # --------------------------------------------------------------------------- timeouts
 
 def test_timeout_per_file_skips_a_pathological_file(tmp_path: Path) -> None:
@@ -723,7 +731,7 @@ def test_timeout_per_file_skips_a_pathological_file(tmp_path: Path) -> None:
 
 def test_timeout_during_analysis_is_reported_as_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """The alarm may fire while the rules run, not only while the file is parsed."""
-    from unbounded_lint.analysis import containers
+    from unbounded_lint.analysis import facts as containers
 
     def slow_analysis(*args, **kwargs):  # type: ignore[no-untyped-def]
         time.sleep(3)
@@ -737,6 +745,7 @@ def test_timeout_during_analysis_is_reported_as_a_timeout(monkeypatch: pytest.Mo
     assert "timed out" in result.error, result.error
 
 
+@pytest.mark.slow
 def test_timeout_per_file_applies_under_fix(tmp_path: Path) -> None:
     path = write(tmp_path / "slow.py", big_module(8000))
     original = path.read_bytes()

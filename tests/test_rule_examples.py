@@ -1,31 +1,34 @@
 """Every rule's own VALID and INVALID examples, its documentation headings, and the code set.
 
-A VALID example must produce no finding of its rule's code; an INVALID example at least one
-(other rules may fire on either). Everything is linted with all codes selected.
+Examples are typed in Fixit's style: ``Valid(code)`` must produce no finding of its rule's code;
+``Invalid(code, confidence=..., fixed=...)`` at least one, each with that confidence (at
+``--min-confidence low``), and ``--fix --unsafe-fixes`` with only that rule selected must turn
+it into ``fixed`` (``fixed=None``: no fix is offered, the source stays as it is). Other rules may fire on either.
 """
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import List, Tuple, Union
 
 import pytest
 
 from unbounded_lint.engine import lint_source
-from unbounded_lint.rules import RULES
-from unbounded_lint.types import ALL_CODES, DEFAULT_SELECT, Settings
+from unbounded_lint.fixer import fix_source
+from unbounded_lint.rules import RULES, TRIGGERS
+from unbounded_lint.rules.base import Invalid, Valid
+from unbounded_lint.types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
 
-SETTINGS = Settings(select=ALL_CODES)
+SETTINGS = Settings(select=ALL_CODES, min_confidence=Confidence.LOW)
 EXPECTED_CODES = tuple(f"UBL00{i}" for i in range(1, 9))
 OPT_IN = ("UBL007", "UBL008")
 DOC_HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety")
 
 
-def _examples() -> List[Tuple[str, str, str]]:
-    cases = []
+def _examples() -> List[Tuple[str, str, Union[Valid, Invalid]]]:
+    cases: List[Tuple[str, str, Union[Valid, Invalid]]] = []
     for code, rule in RULES.items():
-        for kind, sources in (("valid", rule.valid), ("invalid", rule.invalid)):
-            for i, source in enumerate(sources):
-                cases.append((code, kind, source))
+        cases += [(code, "valid", example) for example in rule.valid]
+        cases += [(code, "invalid", example) for example in rule.invalid]
     return cases
 
 
@@ -41,8 +44,9 @@ def _numbered(source: str) -> str:
     return "\n".join(f"{n:4}  {line}" for n, line in enumerate(source.splitlines(), 1))
 
 
-@pytest.mark.parametrize("code, kind, source", _examples(), ids=_ids())
-def test_rule_example(code, kind, source):
+@pytest.mark.parametrize("code, kind, example", _examples(), ids=_ids())
+def test_rule_example(code: str, kind: str, example: Union[Valid, Invalid]) -> None:
+    source = example.code
     result = lint_source(source.encode("utf-8"), f"{code}_{kind}.py", SETTINGS)
     assert result.error is None, f"example does not lint: {result.error}\n{_numbered(source)}"
     own = [f for f in result.findings if f.code == code]
@@ -52,8 +56,31 @@ def test_rule_example(code, kind, source):
             + "\n".join(f"  {f.line}:{f.column} {f.message}" for f in own)
             + f"\n{_numbered(source)}"
         )
-    else:
-        assert own, f"INVALID example of {code} produced no {code}:\n{_numbered(source)}"
+        return
+    assert isinstance(example, Invalid)
+    assert own, f"INVALID example of {code} produced no {code}:\n{_numbered(source)}"
+    if example.confidence is not None:
+        assert {f.confidence for f in own} == {example.confidence}, _numbered(source)
+    fixed = fix_source(source.encode(), "example.py", Settings(select=(code,), min_confidence=Confidence.LOW),
+                       unsafe=True).source.decode()
+    assert fixed == (source if example.fixed is None else example.fixed), f"--fix gave:\n{fixed}"
+
+
+def test_every_invalid_example_states_its_confidence() -> None:
+    untyped = [f"{code}-invalid-{i}" for code, rule in RULES.items()
+               for i, example in enumerate(rule.invalid) if example.confidence is None]
+    assert not untyped
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_rule_triggers(code: str) -> None:
+    """The engine skips a file with none of the rules' trigger words: every INVALID example has
+    one of its own rule's words, and the engine's list is the union of the rules' lists."""
+    rule = RULES[code]
+    assert rule.triggers and set(rule.triggers) <= set(TRIGGERS)
+    for example in rule.invalid:
+        assert any(word in example.code.encode() for word in rule.triggers), example.code
+    assert set(TRIGGERS) == {w for r in RULES.values() for w in r.triggers}
 
 
 def test_codes_are_exactly_ubl001_to_ubl008():

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# downloads a real package from PyPI (or the benchmark cache)
+pytestmark = [pytest.mark.slow, pytest.mark.network]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

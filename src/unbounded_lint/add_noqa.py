@@ -136,7 +136,7 @@ def _with_noqa(body: str, comment: Optional[Tuple[int, str]], codes: List[str]) 
         if match is not None:
             existing = match.group("codes")
             if existing is None:
-                return body  # a bare "# noqa" suppresses everything
+                return body  # a bare noqa comment suppresses everything
             present = {c.upper() for c in re.split(r"[,\s]+", existing) if c}
             missing = [c for c in codes if c.upper() not in present]
             if not missing:

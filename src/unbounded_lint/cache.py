@@ -113,6 +113,7 @@ def settings_key(settings: Settings) -> str:
         f"max_length={settings.max_length}", f"min_confidence={int(settings.min_confidence)}",
         # The project's declared knowledge changes findings too (per module, see knowledge.py).
         *(f"{name}=" + ",".join(sorted(getattr(settings, name))) for name in KNOWLEDGE_FIELDS),
+        "disabled_heuristics=" + ",".join(sorted(settings.disabled_heuristics)),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 

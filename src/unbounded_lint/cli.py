@@ -12,11 +12,14 @@ import os
 import sys
 from collections import Counter
 from dataclasses import replace
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import __version__
 from .output._escape import escape_for_log
 from .types import ALL_CODES, FileResult, Finding, Settings
+
+if TYPE_CHECKING:  # pragma: no cover - for annotations only
+    from .config import Config
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -41,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     sel.add_argument("--max-length", type=int, metavar="N", help="the bound the fixes use (default 1000)")
     sel.add_argument("--min-confidence", choices=("low", "medium", "high"),
                      help="hide findings below this confidence (default medium)")
+    sel.add_argument("--disable-heuristics", metavar="NAME[,NAME...]",
+                     help="switch off precision heuristics by name (see docs/rules.md#heuristics)")
     know = p.add_argument_group("project knowledge (see docs/configuration.md)")
     know.add_argument("--short-lived-classes", metavar="CLASSES",
                       help="comma-separated classes that live for one request/query/job ('pkg.mod:Class'): "
@@ -113,6 +118,7 @@ def _cli_overrides(args: argparse.Namespace) -> Dict[str, object]:
     return {
         "select": args.select, "ignore": args.ignore, "extend_select": args.extend_select,
         "max_length": args.max_length, "min_confidence": args.min_confidence,
+        "disable_heuristics": args.disable_heuristics,
         "exclude": args.exclude, "extend_exclude": args.extend_exclude,
         "per_file_ignores": pfi, "respect_gitignore": args.respect_gitignore,
         "short_lived_classes": args.short_lived_classes, "long_lived_classes": args.long_lived_classes,
@@ -240,7 +246,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     # UNBOUNDED_LINT_SKIP_PASS=0 turns off the cheap "cannot have a finding" text test (an
     # internal switch for tests that prove the shortcut changes no finding).
     skip_pass = os.environ.get("UNBOUNDED_LINT_SKIP_PASS", "1") != "0"
-    settings_for = config.settings_for
+    settings_for: Callable[[str], Settings] = config.settings_for
     if args.evidence:
         from .evidence.apply import EvidenceError, apply_to_results, every_confidence, load_evidence
 
@@ -500,7 +506,7 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _relint(source: bytes, path: str, settings: Settings):  # type: ignore[no-untyped-def]
+def _relint(source: bytes, path: str, settings: Settings) -> Tuple[Finding, ...]:
     from .engine import lint_source
 
     return lint_source(source, path, settings).findings
@@ -536,7 +542,7 @@ def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
     return outcome.added
 
 
-def _run_stdin(args: argparse.Namespace, config) -> int:  # type: ignore[no-untyped-def]
+def _run_stdin(args: argparse.Namespace, config: "Config") -> int:
     from .engine import lint_source
 
     name = args.stdin_filename or "-"

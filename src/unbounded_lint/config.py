@@ -63,7 +63,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ._io import DEFAULT_MAX_FILE_SIZE, TEMP_PREFIX, remove_stale_temp_files
 from .globs import compile_glob, glob_match
@@ -128,6 +128,7 @@ KEYS: Dict[str, str] = {
     "extend-teardown-methods": "a list of method names",
     "src": "a list of source folders (relative to the project root)",
     "max-file-size": 'a size in bytes (an integer, or a string such as "5MB"; 0: no limit)',
+    "disable-heuristics": "a list of heuristic names",
 }
 
 _CLI_FLAG = {key: "--" + key for key in KEYS}
@@ -182,7 +183,7 @@ class Config:
         if not self.per_file_ignores:
             return ()
         rel, absolute = self.relative(path), _abs_posix(path)
-        dropped = set()
+        dropped: Set[str] = set()
         for pattern, codes in self.per_file_ignores:
             if glob_match(pattern, rel, absolute):
                 dropped.update(codes)
@@ -386,18 +387,17 @@ def _per_file_ignores(value: Any, key: str, where: str, cli: bool) -> Tuple[Tupl
         for entry in entries:
             if not isinstance(entry, str) or ":" not in entry:
                 raise ConfigError(f"{where}: expected 'GLOB:CODE[,CODE...]', got {entry!r}")
-            glob, _, codes = entry.rpartition(":")
-            items.append((glob, codes))
+            glob, _, listed = entry.rpartition(":")
+            items.append((glob, listed))
     else:
         raise _wrong_type(where, key, value)
-    out = []
-    for glob, codes in items:
+    out: List[Tuple[str, Tuple[str, ...]]] = []
+    for glob, raw in items:
         sub_where = f"{where}[{glob!r}]"
         if not glob:
             raise ConfigError(f"{where}: empty glob pattern")
         _check_pattern(glob, where)
-        if cli and isinstance(codes, str):
-            codes = [c for c in codes.split(",") if c.strip()]
+        codes: Any = [c for c in raw.split(",") if c.strip()] if cli and isinstance(raw, str) else raw
         if not (isinstance(codes, (list, tuple)) and all(isinstance(c, str) for c in codes)):
             raise ConfigError(f"{sub_where} must be a list of codes or prefixes, got {_type_name(codes)} {codes!r}")
         try:
@@ -512,6 +512,19 @@ def _identifiers(value: Any, key: str, where: str, cli: bool) -> Tuple[str, ...]
     return items
 
 
+def _heuristics(value: Any, key: str, where: str, cli: bool) -> FrozenSet[str]:
+    from .analysis.heuristics import HEURISTICS
+
+    names = _string_list(value, key, where, cli)
+    for name in names:
+        if name not in HEURISTICS:
+            guess = difflib.get_close_matches(name, list(HEURISTICS), n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else ""
+            raise ConfigError(f"{where}: unknown heuristic {name!r}{hint} "
+                              f"(known heuristics: {', '.join(HEURISTICS)})")
+    return frozenset(names)
+
+
 _VALIDATORS = {
     "select": _selectors,
     "ignore": _selectors,
@@ -529,6 +542,7 @@ _VALIDATORS = {
     "extend-teardown-methods": _identifiers,
     "src": _string_list,
     "max-file-size": _max_file_size,
+    "disable-heuristics": _heuristics,
 }
 
 
@@ -592,6 +606,7 @@ def load_config(pyproject: "Optional[os.PathLike[str] | str]", cli: Optional[Map
         min_confidence=values.get("min-confidence", Settings.min_confidence),
         fixed_key_words=frozenset(values.get("extend-fixed-key-words", ())),
         teardown_methods=frozenset(values.get("extend-teardown-methods", ())),
+        disabled_heuristics=values.get("disable-heuristics", frozenset()),
     )
     _check_lifetimes(values, path)
     root = str(path.parent) if path is not None else os.getcwd()

@@ -15,7 +15,10 @@ import tokenize
 from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple
 
+from .analysis.heuristics import FILE_HEURISTICS, FileContext, Verdict, is_test_file, judge, merge
 from .types import Confidence, Finding, FileResult, Settings
+
+__all__ = ["is_test_file", "lint_source", "lint_tree", "parse", "SourceError"]
 
 # flake8's syntax; codes have one or more letters (UBL001, E501).
 NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -24,10 +27,6 @@ NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+
 FILE_NOQA = re.compile(r"^[ \t\f]*#\s*unbounded-lint:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?\s*$",
                        re.IGNORECASE | re.MULTILINE)
 ENGINE_VERSION = "3"
-# Words whose absence proves a module can have no finding: every rule needs one of them.
-TRIGGERS = (b".append", b".extend", b".insert", b".add", b".update", b".setdefault", b".put",
-            b"+=", b"|=", b".pop", b"del ", b"figure", b"subplot", b"gcf", b"cache", b"] =", b"]=",
-            b"Queue", b"deque", b"+ [", b"+[", b"+ list", b"+list")
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -91,7 +90,10 @@ def parse(source: bytes) -> Tuple[ast.Module, str]:
 
 
 def may_have_findings(source: bytes) -> bool:
-    """A cheap text test: False proves no rule can fire on this file."""
+    """A cheap text test: False proves no rule can fire on this file (every rule names the
+    words one of which its findings need, ``TRIGGERS`` in its module)."""
+    from .rules import TRIGGERS
+
     return any(word in source for word in TRIGGERS)
 
 
@@ -124,14 +126,6 @@ def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settin
                       below_confidence=below)
 
 
-def is_test_file(path: str) -> bool:
-    """``test_*.py``, ``*_test.py``, ``conftest.py``: a test process is short-lived, so what its
-    code accumulates is reported at low confidence only."""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    stem = name.rsplit(".", 1)[0]
-    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest"
-
-
 def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> List[Finding]:
     """Run every enabled rule over an already parsed module (flake8 hands us its tree)."""
     return lint_tree_counted(tree, text, path, settings)[0]
@@ -139,7 +133,7 @@ def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> Lis
 
 def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings) -> Tuple[List[Finding], int]:
     """``lint_tree``, plus how many findings fell below ``settings.min_confidence``."""
-    from .analysis.containers import analyse_module
+    from .analysis.facts import analyse_module
     from .knowledge import apply_knowledge
     from .owners import OwnerIndex
     from .rules import RULES
@@ -151,30 +145,32 @@ def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings
         settings = replace(settings, select=tuple(c for c in settings.select
                                                   if not any(c.startswith(e) for e in exempt)))
     lines = split_lines(text)
-    facts = analyse_module(tree, lines, settings)
+    facts = analyse_module(tree, lines, settings.disabled_heuristics,
+                           fixed_key_words=settings.fixed_key_words,
+                           teardown_methods=settings.teardown_methods)
     owners = OwnerIndex(facts)
     findings: List[Finding] = []
     below: List[Finding] = []
-    in_tests = is_test_file(path)
+    file_verdict = judge(FILE_HEURISTICS, FileContext(path), Confidence.HIGH, "",
+                         settings.disabled_heuristics)
     for code, rule in RULES.items():
         if code not in settings.select:
             continue
         for report in rule.check(facts, settings):
+            verdict = merge(Verdict(report.confidence, report.heuristics, report.because), file_verdict)
             node = report.node
-            owner = owners.describe(node, code, report.confidence, in_tests)
+            owner = owners.describe(node, code, verdict)
             line, col = facts.position(node)
             end_line, end_col = facts.end_position(node)
             fingerprint = " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
             finding: Optional[Finding] = apply_knowledge(Finding(
                 path=path, line=line, column=col + 1, end_line=end_line, end_column=end_col + 1,
                 code=code, message=report.message, container=report.container,
-                confidence=report.confidence, fix=report.fix, fingerprint=fingerprint,
-                because=owner.because,
+                confidence=verdict.confidence, fix=report.fix, fingerprint=fingerprint,
+                heuristics=verdict.heuristics, because=owner.because or verdict.because,
             ), owner, settings)
             if finding is None:
                 continue
-            if in_tests and finding.confidence is not Confidence.LOW:
-                finding = replace(finding, confidence=Confidence.LOW)
             (findings if finding.confidence >= settings.min_confidence else below).append(finding)
     findings.sort(key=lambda f: f.sort_key)
     below.sort(key=lambda f: f.sort_key)

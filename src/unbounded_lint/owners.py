@@ -12,7 +12,8 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-from .analysis.containers import ModuleFacts
+from .analysis.facts import ModuleFacts
+from .analysis.heuristics import Verdict
 from .analysis.model import Container, Event
 from .types import Confidence
 
@@ -25,11 +26,8 @@ RULE_BECAUSE: Dict[str, str] = {
 
 # The analysis' heuristics that lower a finding because the *owner* looks short-lived (rather
 # than because the growth follows set-up or the keys are a fixed domain). A class declared in
-# long-lived-classes overrides exactly these. Matched on the analysis' own reason text until
-# the analysis names its heuristics (Finding.heuristics).
-OWNER_LIFETIME_REASONS = ("a short-lived owner", "the owner hands the collection back", "a fluent builder")
-
-TEST_FILE_REASON = "in a test file (a test process is short-lived)"
+# long-lived-classes overrides exactly these.
+OWNER_LIFETIME_HEURISTICS = frozenset({"short-lived-owner", "fluent-builder", "returned-collection"})
 
 
 @dataclass(frozen=True)
@@ -72,32 +70,24 @@ class OwnerIndex:
             self._by_node = index
         return self._by_node
 
-    def describe(self, node: ast.AST, code: str, confidence: Confidence, in_tests: bool) -> Owner:
+    def describe(self, node: ast.AST, code: str, verdict: Verdict) -> Owner:
+        """The owner of the reported ``node`` and the sentence that says why it lives long,
+        followed by the reason of the heuristic that lowered the finding (``verdict``)."""
+        lowered = ""
+        if verdict.confidence is Confidence.LOW:
+            lowered = verdict.because if verdict.heuristics else \
+                f"the rule's own tiers (unbounded-lint --explain {code})"
         found = None if code in RULE_BECAUSE else self._index().get(id(node))
         if found is None:
-            because = self._site_because(node, code) or RULE_BECAUSE.get(code, "")
-            if in_tests and because:
-                because += f"; lowered to low: {TEST_FILE_REASON}"
+            because = self._site_because(node, code) or RULE_BECAUSE.get(code, "") or verdict.because
+            if lowered and lowered != because:
+                because += f"; lowered to low: {lowered}"
             return Owner(because=because)
         container, ev = found
         owner = self._owner(container, ev)
-        lowered = ""
-        reason = None
-        if confidence is Confidence.LOW:
-            reason = self.facts.low_confidence_reason(container, ev)
-            lowered = reason or self._rule_tier(code, container, ev)
-        if in_tests:
-            lowered = TEST_FILE_REASON
         because = owner.because + (f"; lowered to low: {lowered}" if lowered else "")
-        short_lived = reason is not None and reason.startswith(OWNER_LIFETIME_REASONS)
+        short_lived = bool(OWNER_LIFETIME_HEURISTICS.intersection(verdict.heuristics))
         return Owner(owner.kind, owner.classes, owner.names, because, short_lived, bool(ev.loops))
-
-    @staticmethod
-    def _rule_tier(code: str, c: Container, ev: Event) -> str:
-        """Why a rule's own tiers made a finding ``low`` when no shared heuristic did."""
-        if code == "UBL004" and c.key[0] == "l" and not ev.loops:
-            return "a local list of one call: the O(n) cost ends with the call"
-        return f"the rule's own tiers (unbounded-lint --explain {code})"
 
     def _site_because(self, node: ast.AST, code: str) -> str:
         """Figures and caches: the sentence names the function or method."""
@@ -115,21 +105,20 @@ class OwnerIndex:
             if cache.decorator is node:
                 name = getattr(cache.func, "name", "?")
                 if code == "UBL006":
-                    text = (f"method {name}() is cached on its class: the cache holds every instance it was "
-                            "called on, for the life of the class")
-                    if not cache.unbounded:
-                        text += "; lowered to low: the cache has a maxsize, so it holds at most that many"
-                    return text
+                    if cache.unbounded:
+                        return (f"method {name}() is cached on its class: the cache holds every instance "
+                                "it was called on, for the life of the class")
+                    return (f"method {name}() is cached on its class: even with a maxsize the cache keeps "
+                            "up to that many instances alive, for the life of the class")
                 return (f"{name}() keeps one entry per distinct argument for the life of the process, and "
                         f"nothing calls {name}.cache_clear()")
         return ""
 
     # ------------------------------------------------------------------ owner kinds
     def _owner(self, c: Container, ev: Event) -> Owner:
-        kind = c.key[0]
-        if kind == "c":
+        if c.is_attr:
             return self._attribute_owner(c, ev)
-        if kind == "g":
+        if c.is_global:
             text = f"module global '{c.name}', alive for the whole process{self._grown_in(ev)}"
             return Owner("global", (), (c.name,), text)
         func = ev.func.name if ev.func is not None else "?"
@@ -140,15 +129,21 @@ class OwnerIndex:
         return Owner("local", (), (f"{func}.{c.name}",), text)
 
     def _attribute_owner(self, c: Container, ev: Event) -> Owner:
-        infos = self.facts.family_classes(c.key[1])
-        classes = tuple(info.qualname for info in infos) or (c.key[1],)
-        grower = ev.func.cls if ev.func is not None and ev.func.cls is not None else None
-        name = grower.qualname if grower is not None else classes[0]
+        infos = self.facts.family_classes(c.family)
+        classes = tuple(info.qualname for info in infos) or (c.family,)
+        # named after the class that creates the attribute (a base class's __init__), as the
+        # analysis names the container
+        name = self.facts.owner_text(c).rsplit(".", 1)[0]
         in_body = any(e.func is None for e in c.creations)
         kind = "class attribute" if in_body else "instance attribute"
+        family = {info.name for info in infos}
+        held = sorted(g for g, cls in self.facts.walker.instances.items() if cls in family)
         calls = self.facts.walker.import_calls
         if any(info.long_running for info in infos):
             life = ", which runs a long-running loop"
+        elif held:
+            # state = DashboardState() at module level: the instance lives as long as the process
+            life = f", whose instance '{held[0]}' is created at module level"
         elif any(info.name in calls for info in infos):
             life = ", which is created at module level"
         elif in_body:

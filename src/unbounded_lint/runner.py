@@ -23,6 +23,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from types import FrameType
 from typing import (
     TYPE_CHECKING,
     Callable,
@@ -48,7 +49,8 @@ CHUNK = 8
 
 def usable_cpus() -> int:
     try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+        # Linux only: elsewhere the attribute is missing and the count below is used
+        return max(1, len(getattr(os, "sched_getaffinity")(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
 
@@ -72,7 +74,7 @@ class FileTimeout(BaseException):
     """Raised by ``time_limit``; a BaseException so that no ``except Exception`` swallows it."""
 
 
-def _on_alarm(signum, frame):  # type: ignore[no-untyped-def]
+def _on_alarm(_signum: int, _frame: Optional[FrameType]) -> None:
     raise FileTimeout()
 
 

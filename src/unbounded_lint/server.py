@@ -164,6 +164,30 @@ def hover_markdown(findings: Sequence[Finding]) -> str:
 # ----------------------------------------------------------------------------- the server
 
 
+def to_range(f: Finding, lines: List[str]):  # type: ignore[no-untyped-def]  # an lsp.Range
+    """The LSP range of a finding (UTF-16 columns, 0-based lines)."""
+    from lsprotocol import types as lsp
+
+    def line_at(n: int) -> str:
+        return lines[n - 1] if 0 < n <= len(lines) else ""
+
+    return lsp.Range(
+        start=lsp.Position(line=f.line - 1, character=utf16_column(line_at(f.line), f.column)),
+        end=lsp.Position(line=f.end_line - 1, character=utf16_column(line_at(f.end_line), f.end_column)),
+    )
+
+
+def whole_document_edit(uri: str, old: str, new: str):  # type: ignore[no-untyped-def]  # lsp.WorkspaceEdit
+    """Replace the whole document: fixes may add an import far from the finding."""
+    from lsprotocol import types as lsp
+
+    from .engine import split_lines
+
+    end = lsp.Position(line=len(split_lines(old)), character=0)
+    return lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(
+        range=lsp.Range(start=lsp.Position(line=0, character=0), end=end), new_text=new)]})
+
+
 def build_server(use_cache: bool = True):  # type: ignore[no-untyped-def]  # pygls is optional
     from lsprotocol import types as lsp
     from pygls.lsp.server import LanguageServer
@@ -174,15 +198,6 @@ def build_server(use_cache: bool = True):  # type: ignore[no-untyped-def]  # pyg
     server = LanguageServer("unbounded-lint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
     results: Dict[str, FileResult] = {}
     caches = Caches(enabled=use_cache)
-
-    def to_range(f: Finding, lines: List[str]) -> lsp.Range:
-        def line_at(n: int) -> str:
-            return lines[n - 1] if 0 < n <= len(lines) else ""
-
-        return lsp.Range(
-            start=lsp.Position(line=f.line - 1, character=utf16_column(line_at(f.line), f.column)),
-            end=lsp.Position(line=f.end_line - 1, character=utf16_column(line_at(f.end_line), f.end_column)),
-        )
 
     def diagnostic(f: Finding, lines: List[str]) -> lsp.Diagnostic:
         severity = lsp.DiagnosticSeverity.Information if str(f.confidence) == "low" else lsp.DiagnosticSeverity.Warning
@@ -228,12 +243,6 @@ def build_server(use_cache: bool = True):  # type: ignore[no-untyped-def]  # pyg
         results.pop(params.text_document.uri, None)
         server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=params.text_document.uri,
                                                                                diagnostics=[]))
-
-    def whole_document_edit(uri: str, old: str, new: str) -> lsp.WorkspaceEdit:
-        lines = split_lines(old)
-        end = lsp.Position(line=len(lines), character=0)
-        return lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(
-            range=lsp.Range(start=lsp.Position(line=0, character=0), end=end), new_text=new)]})
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
         code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll]))

@@ -7,7 +7,7 @@ characters (not bytes). ``end_line``/``end_column`` point just past the reported
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import FrozenSet, Optional, Tuple
 
 
@@ -134,15 +134,33 @@ class Finding:
         return (self.path, self.line, self.column, self.code)
 
 
-DEFAULT_SELECT = ("UBL001", "UBL002", "UBL003", "UBL004", "UBL005", "UBL006")
-ALL_CODES = DEFAULT_SELECT + ("UBL007", "UBL008")
+def _codes(default_only: bool) -> Tuple[str, ...]:
+    # The rules are the one source of their codes; imported late, because they import this
+    # module for Confidence and Settings.
+    from .rules import RULES
+
+    return tuple(code for code, rule in RULES.items() if rule.default or not default_only)
+
+
+def __getattr__(name: str) -> Tuple[str, ...]:
+    """``ALL_CODES`` and ``DEFAULT_SELECT``, read from the rule registry on first use."""
+    if name == "ALL_CODES":
+        return _codes(default_only=False)
+    if name == "DEFAULT_SELECT":
+        return _codes(default_only=True)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def default_select() -> Tuple[str, ...]:
+    """The codes enabled by default (every rule whose ``DEFAULT`` is not False)."""
+    return _codes(default_only=True)
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything that changes which findings a file produces (and so keys the cache)."""
 
-    select: Tuple[str, ...] = DEFAULT_SELECT
+    select: Tuple[str, ...] = field(default_factory=default_select)
     max_length: int = 1000
     min_confidence: Confidence = Confidence.MEDIUM
     # What the project knows about its own code ([tool.unbounded-lint] short-lived-classes,
@@ -156,6 +174,8 @@ class Settings:
     # method names that run only when the owner ends ("release").
     fixed_key_words: FrozenSet[str] = frozenset()
     teardown_methods: FrozenSet[str] = frozenset()
+    # Names of precision heuristics switched off (``disable-heuristics``).
+    disabled_heuristics: FrozenSet[str] = frozenset()
 
     def enabled(self, code: str) -> bool:
         return code in self.select

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Set, Tuple
+from typing import Iterator, List, Optional, Sequence, Set, Tuple
 
 from .containers import ModuleFacts
 from .model import FuncInfo
@@ -119,92 +119,20 @@ def _check(facts: ModuleFacts, call: ast.Call, stmt: ast.stmt, func: FuncInfo,
     root = func.node
     if attr is not None:
         return _check_attribute(facts, call, stmt, func, plt, attr)
-    aliases: Set[str] = set(names)
-    assigns = [n for n in ast.walk(root) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.With))]
-    changed = bool(aliases)
-    while changed:
-        changed = False
-        for node in assigns:
-            if isinstance(node, ast.For):
-                value, targets = node.iter, [node.target]
-            elif isinstance(node, ast.With):
-                pairs = [(i.context_expr, i.optional_vars) for i in node.items if i.optional_vars is not None]
-                for value, target in pairs:
-                    if _names_in(value) & aliases:
-                        new = _names_in(target) - aliases
-                        if new:
-                            aliases |= new
-                            changed = True
-                continue
-            else:
-                value = node.value
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if value is None or not (_names_in(value) & aliases):
-                continue
-            for target in targets:
-                if isinstance(target, (ast.Attribute, ast.Subscript)):
-                    continue
-                new = _names_in(target) - aliases
-                if new:
-                    aliases |= new
-                    changed = True
-
-    closed = escaped = False
-    returns: List[ast.Return] = []
-    other_returns = 0
-    stored_attr: Optional[str] = None
-    for node in ast.walk(root):
-        if isinstance(node, ast.Call):
-            if _is_close(facts, node):
-                if not aliases or not (node.args or node.keywords) or _closes_attr(facts, node, None) \
-                        or any(_names_in(a) & aliases for a in node.args):
-                    closed = True
-                continue
-            callee = node.func
-            base = callee
-            while isinstance(base, (ast.Attribute, ast.Subscript, ast.Call)):
-                base = base.value if not isinstance(base, ast.Call) else base.func
-            if isinstance(base, ast.Name) and base.id in aliases:
-                continue
-            qn = facts.names.qualname(callee) or ""
-            if qn.startswith("matplotlib.pyplot.") or qn.startswith("builtins."):
-                continue
-            values = list(node.args) + [k.value for k in node.keywords]
-            if any(_names_in(v) & aliases for v in values):
-                escaped = True
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            value = node.value
-            if value is None:
-                continue
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets) and (
-                    _names_in(value) & aliases or value is call):
-                for t in targets:
-                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
-                            and t.value.id == func.self_name and fig is not None \
-                            and isinstance(value, ast.Name) and value.id == fig:
-                        stored_attr = _attr_text(t)
-                escaped = True
-        elif isinstance(node, (ast.Yield, ast.YieldFrom)):
-            if node.value is not None and _names_in(node.value) & aliases:
-                escaped = True
-        elif isinstance(node, ast.Return):
-            if node.value is not None and (_names_in(node.value) & aliases or _contains(node.value, call)):
-                returns.append(node)
-            else:
-                other_returns += 1
-    if stored_attr is not None and not closed:
-        if not _class_closes(facts, func, stored_attr.split(".", 1)[1]):
-            return FigureFinding(call, f"pyplot figure stored on '{stored_attr}' is never closed; close it "
+    aliases = _aliases(root, set(names))
+    uses = _figure_uses(facts, root, call, func, fig, aliases)
+    if uses.stored_attr is not None and not uses.closed:
+        if not _class_closes(facts, func, uses.stored_attr.split(".", 1)[1]):
+            return FigureFinding(call, f"pyplot figure stored on '{uses.stored_attr}' is never closed; close it "
                                        "with plt.close() or use matplotlib.figure.Figure if it is never shown",
                                  None, "attribute")
         return None
-    if closed or escaped:
+    if uses.closed or uses.escaped:
         return None
     body = getattr(root, "body", [])
     falls_off = not body or not isinstance(body[-1], (ast.Return, ast.Raise))
-    if returns:
-        if other_returns or falls_off:
+    if uses.returns:
+        if uses.other_returns or falls_off:
             return FigureFinding(call, "pyplot figure is returned on some paths but never closed on the "
                                        "others; close it with plt.close(fig) where it is not returned",
                                  None, "partial")
@@ -213,6 +141,129 @@ def _check(facts: ModuleFacts, call: ast.Call, stmt: ast.stmt, func: FuncInfo,
     label = f"'{fig}'" if fig else "pyplot figure"
     return FigureFinding(call, f"{label} is never closed: pyplot keeps it alive; call "
                                f"{plt or 'plt'}.close({fig or 'fig'}) after its last use", edits, "function")
+
+
+def _aliases(root: ast.AST, names: Set[str]) -> Set[str]:
+    """The figure's names and every name bound from them (axes, artists, ``with`` targets)."""
+    aliases = set(names)
+    assigns = [n for n in ast.walk(root) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.With))]
+    changed = bool(aliases)
+    while changed:
+        changed = False
+        for value, target in _bindings(assigns):
+            if value is None or isinstance(target, (ast.Attribute, ast.Subscript)) \
+                    or not (_names_in(value) & aliases):
+                continue
+            new = _names_in(target) - aliases
+            if new:
+                aliases |= new
+                changed = True
+    return aliases
+
+
+def _bindings(nodes: Sequence[ast.AST]) -> Iterator[Tuple[Optional[ast.AST], ast.AST]]:
+    """(value, target) of each assignment, ``for`` and ``with ... as`` among ``nodes``."""
+    for node in nodes:
+        if isinstance(node, ast.For):
+            yield node.iter, node.target
+        elif isinstance(node, ast.With):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    yield item.context_expr, item.optional_vars
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                yield node.value, target
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            yield node.value, node.target
+
+
+# Builtins that turn what they are given into a new value: ``str(line)`` hands on text, not the
+# artist (issue 11: a figure whose artists are only passed to str() is not handed on).
+VALUE_BUILTINS = frozenset({"builtins." + n for n in (
+    "str", "repr", "format", "len", "bool", "int", "float", "hash", "id", "type", "isinstance")})
+
+
+def _kept(facts: ModuleFacts, value: ast.AST, aliases: Set[str]) -> bool:
+    """Whether ``value`` hands on the figure or one of its aliases itself, not only a value
+    made from it (``str(line)``, an f-string)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and node.id in aliases:
+            return True
+        if isinstance(node, ast.FormattedValue):
+            continue
+        if isinstance(node, ast.Call) and (facts.names.qualname(node.func) or "") in VALUE_BUILTINS:
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+@dataclass
+class _Uses:
+    """What a function does with a figure it creates."""
+
+    closed: bool = False
+    escaped: bool = False
+    returns: int = 0
+    other_returns: int = 0
+    stored_attr: Optional[str] = None
+
+
+def _figure_uses(facts: ModuleFacts, root: ast.AST, call: ast.Call, func: FuncInfo, fig: Optional[str],
+                 aliases: Set[str]) -> _Uses:
+    uses = _Uses()
+    for node in ast.walk(root):
+        if isinstance(node, ast.Call):
+            _call_use(facts, node, aliases, uses)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            _store_use(node, call, func, fig, aliases, uses)
+        elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+            if node.value is not None and _kept(facts, node.value, aliases):
+                uses.escaped = True
+        elif isinstance(node, ast.Return):
+            if node.value is not None and (_kept(facts, node.value, aliases) or _contains(node.value, call)):
+                uses.returns += 1
+            else:
+                uses.other_returns += 1
+    return uses
+
+
+def _call_use(facts: ModuleFacts, node: ast.Call, aliases: Set[str], uses: _Uses) -> None:
+    if _is_close(facts, node):
+        if not aliases or not (node.args or node.keywords) or _closes_attr(facts, node, None) \
+                or any(_names_in(a) & aliases for a in node.args):
+            uses.closed = True
+        return
+    callee = node.func
+    base = callee
+    while isinstance(base, (ast.Attribute, ast.Subscript, ast.Call)):
+        base = base.value if not isinstance(base, ast.Call) else base.func
+    if isinstance(base, ast.Name) and base.id in aliases:
+        return
+    qn = facts.names.qualname(callee) or ""
+    if qn.startswith("matplotlib.pyplot.") or qn.startswith("builtins."):
+        return
+    values = list(node.args) + [k.value for k in node.keywords]
+    if any(_kept(facts, v, aliases) for v in values):
+        uses.escaped = True
+
+
+def _store_use(node: ast.AST, call: ast.Call, func: FuncInfo, fig: Optional[str], aliases: Set[str],
+               uses: _Uses) -> None:
+    value = getattr(node, "value", None)
+    if value is None:
+        return
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target")]
+    if not any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets) \
+            or not (_names_in(value) & aliases or value is call):
+        return
+    for t in targets:
+        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
+                and t.value.id == func.self_name and fig is not None \
+                and isinstance(value, ast.Name) and value.id == fig:
+            uses.stored_attr = _attr_text(t)
+    uses.escaped = True
 
 
 def _contains(root: ast.AST, node: ast.AST) -> bool:

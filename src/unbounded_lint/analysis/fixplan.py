@@ -55,13 +55,14 @@ class _UseIndex:
         start, end = getattr(root, "lineno", 0), getattr(root, "end_lineno", None)
         if end is None:
             return nodes
-        return [n for n in nodes if start <= n.lineno <= end and self._inside(n, root)]  # type: ignore[attr-defined]
+        return [n for n in nodes if start <= getattr(n, "lineno", 0) <= end and self._inside(n, root)]
 
     def _inside(self, node: ast.AST, root: ast.AST) -> bool:
-        while node is not None:
-            if node is root:
+        current: Optional[ast.AST] = node
+        while current is not None:
+            if current is root:
                 return True
-            node = self.parents.get(id(node))  # type: ignore[assignment]
+            current = self.parents.get(id(current))
         return False
 
 
@@ -93,7 +94,7 @@ def _occurrences(facts: ModuleFacts, c: Container) -> Tuple[Dict[int, ast.AST], 
         return index.parents, index.within(index.names.get(name, []), root)
     if kind == "g":
         return index.parents, list(index.names.get(name, []))
-    family = facts.family_classes(c.key[1])
+    family = facts.family_classes(c.family)
     owners = {id(info.node) for info in family}
     # Uses inside the family's classes, and outside any class (``state.x``, ``Klass.x``).
     found: List[ast.AST] = list(index.attrs.get((name, 0), []))
@@ -137,7 +138,7 @@ def _use_ok(node: ast.AST, parents: Dict[int, ast.AST], creation: ast.AST) -> Tu
         return isinstance(func, ast.Name) and func.id in DEQUE_SAFE_CALLS, None
     if isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is node:
         return True, None
-    if isinstance(parent, ast.Compare) and node in parent.comparators:
+    if isinstance(parent, ast.Compare) and isinstance(node, ast.expr) and node in parent.comparators:
         index = parent.comparators.index(node)
         return isinstance(parent.ops[index], (ast.In, ast.NotIn)), None
     if isinstance(parent, ast.Subscript) and parent.value is node:
@@ -225,7 +226,6 @@ def _deque_expression(facts: ModuleFacts, value: ast.AST, name: str, maxlen: Opt
         if func == "field" or (isinstance(value.func, ast.Name) and facts.names.qualname(value.func) == "dataclasses.field"):
             for kw in value.keywords:
                 if kw.arg == "default_factory" and isinstance(kw.value, ast.Name) and kw.value.id == "list":
-                    others = [facts.segment(k) for k in value.keywords if k is not kw]
                     others = [f"{k.arg}={facts.segment(k.value)}" for k in value.keywords if k is not kw]
                     parts = [f"default_factory=lambda: {name}({suffix})"] + others
                     return f"{facts.segment(value.func)}({', '.join(parts)})"

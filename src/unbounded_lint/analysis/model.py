@@ -4,13 +4,54 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Set, Tuple, Union
 
-# A container is keyed by where it lives:
-#   ("c", family, attr)   an attribute of the instances or the class of a class family
-#   ("g", name)           a module global
-#   ("l", func_id, name)  a local of one function
-Key = Tuple
+ATTR, GLOBAL, LOCAL = "c", "g", "l"
+
+
+class AttrKey(NamedTuple):
+    """An attribute of the instances or of the class of a class family."""
+
+    kind: str  # ATTR
+    family: str  # the qualified name of the family's first class
+    name: str
+
+
+class GlobalKey(NamedTuple):
+    """A module global."""
+
+    kind: str  # GLOBAL
+    name: str
+
+
+class LocalKey(NamedTuple):
+    """A local of one function (``func_id`` is ``FuncInfo.id``)."""
+
+    kind: str  # LOCAL
+    func_id: int
+    name: str
+
+
+# A container is keyed by where it lives. The keys are tuples whose first item is the kind, so
+# that code reading ``key[0]`` keeps working; new code reads the named fields.
+Key = Union[AttrKey, GlobalKey, LocalKey]
+
+
+# Built with tuple.__new__: the walk makes one key per event, and NamedTuple's own __new__ is a
+# Python function call.
+_new = tuple.__new__
+
+
+def attr_key(family: str, name: str) -> AttrKey:
+    return _new(AttrKey, (ATTR, family, name))
+
+
+def global_key(name: str) -> GlobalKey:
+    return _new(GlobalKey, (GLOBAL, name))
+
+
+def local_key(func_id: int, name: str) -> LocalKey:
+    return _new(LocalKey, (LOCAL, func_id, name))
 
 
 @dataclass(frozen=True)
@@ -32,9 +73,9 @@ class FuncInfo:
 
     __slots__ = (
         "node", "name", "cls", "self_name", "kind", "parent", "locals", "globals", "nonlocals",
-        "params", "pending", "is_ctor", "definition_time", "returns_param", "long_loops",
-        "self_calls", "id", "is_method", "has_yield", "decorators", "returned_params", "rebound",
-        "returns_self", "self_refs", "returned_defs",
+        "params", "pending", "is_ctor", "definition_time",
+        "self_calls", "id", "is_method", "decorators", "returned_params", "rebound",
+        "returns_self", "self_refs", "returned_defs", "aliases", "stores",
     )
 
     def __init__(self, node: ast.AST, name: str, parent: Optional["FuncInfo"]) -> None:
@@ -51,25 +92,25 @@ class FuncInfo:
         self.pending: List["Event"] = []
         self.is_ctor = False
         self.definition_time = False
-        self.returns_param = False
-        self.long_loops: List[ast.AST] = []
         self.self_calls: List[str] = []  # self.<name> referenced (called or not)
         self.self_refs: Set[str] = set()  # self.<name> referenced without being called
         self.id = id(node)
         self.is_method = False
-        self.has_yield = False
         self.decorators: Tuple[str, ...] = ()
         self.returned_params: Set[str] = set()
         self.rebound: Set[str] = set()
         self.returns_self = False
         self.returned_defs: Set[str] = set()  # functions defined in its own body that it returns
+        # q = self.q: a local name for a container of another owner (used only if bound once)
+        self.aliases: Dict[str, "Key"] = {}
+        self.stores: Dict[str, int] = {}  # how many times each local name is bound
 
 
 class ClassInfo:
     """A class: its methods, bases and what its names suggest about its lifetime."""
 
     __slots__ = ("node", "name", "qualname", "bases", "methods", "family", "is_meta",
-                 "transient", "base_qualnames", "long_running")
+                 "base_qualnames", "long_running")
 
     def __init__(self, node: ast.ClassDef, qualname: str) -> None:
         self.node = node
@@ -80,7 +121,6 @@ class ClassInfo:
         self.methods: Dict[str, FuncInfo] = {}
         self.family = qualname
         self.is_meta = False
-        self.transient = False
         self.long_running = False
 
 
@@ -89,7 +129,7 @@ class Event:
 
     __slots__ = ("kind", "op", "key", "name", "depth", "node", "stmt", "func", "loops",
                  "nested", "ctype", "lazy", "const", "text", "front", "value", "ann",
-                 "multi", "scope", "in_loop", "drain")
+                 "multi", "scope", "in_loop", "loop_key", "owner_class")
 
     def __init__(self, kind: str, op: str, node: ast.AST, stmt: Optional[ast.stmt],
                  func: Optional[FuncInfo], loops: Tuple[ast.AST, ...], nested: bool) -> None:
@@ -105,7 +145,9 @@ class Event:
         self.nested = nested  # inside a lambda or comprehension
         self.ctype: CType = OTHER
         self.lazy = False
-        self.const = False
+        self.const = False  # every key inserted is a literal: a fixed key space, not growth
+        self.loop_key = False  # keys bound by a for over a fixed domain (heuristic fixed-key)
+        self.owner_class = ""  # for an attribute: the class it was resolved in (before families)
         self.text = ""
         self.front = False
         self.value: Optional[ast.AST] = None
@@ -113,7 +155,6 @@ class Event:
         self.multi = False
         self.scope: Optional[ast.AST] = None
         self.in_loop = False  # inside any for/while loop of its function
-        self.drain = False  # inside a while loop whose test names the same container
 
 
 @dataclass
@@ -129,29 +170,27 @@ class Container:
     passed: List[Event] = field(default_factory=list)
     returned: List[Event] = field(default_factory=list)
     ctype: CType = OTHER
-    _uses: Optional[object] = None
-
-    @property
-    def owner_kind(self) -> str:
-        return {"c": "attribute", "g": "global", "l": "local"}[self.key[0]]
 
     @property
     def name(self) -> str:
-        return self.key[-1]
+        return self.key.name
 
+    @property
+    def is_attr(self) -> bool:
+        return self.key.kind == ATTR
 
-@dataclass
-class FigureSite:
-    """A pyplot figure created inside a function (UBL005)."""
+    @property
+    def is_global(self) -> bool:
+        return self.key.kind == GLOBAL
 
-    call: ast.Call
-    stmt: ast.stmt
-    func: Optional[FuncInfo]
-    block: List[ast.stmt]
-    names: Tuple[str, ...]  # local names bound to the figure or its axes
-    fig_name: Optional[str]
-    self_attr: Optional[str]  # for self.fig = plt.figure()
-    loops: Tuple[ast.AST, ...]
+    @property
+    def is_local(self) -> bool:
+        return self.key.kind == LOCAL
+
+    @property
+    def family(self) -> str:
+        """The class family of an attribute ("" for globals and locals)."""
+        return self.key.family if isinstance(self.key, AttrKey) else ""
 
 
 @dataclass
@@ -163,5 +202,5 @@ class CacheSite:
     qualname: str  # functools.cache or functools.lru_cache
     unbounded: bool
     on_instance_method: bool
-    in_class: bool
     in_function: bool = False  # a closure's cache dies with the closure
+    owner: Optional["ClassInfo"] = None  # the class whose body defines the method

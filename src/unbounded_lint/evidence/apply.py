@@ -97,7 +97,7 @@ def apply(finding: Finding, observation: Optional[Observation]) -> Finding:
     return marked
 
 
-def every_confidence(settings_for: Callable[[str], Settings]) -> Callable[[str], Settings]:
+def every_confidence(settings_for: Callable[[Any], Settings]) -> Callable[[Any], Settings]:
     """Lint at ``low`` too: evidence can raise a finding that the heuristics lowered."""
     return lambda path: replace(settings_for(path), min_confidence=Confidence.LOW)
 

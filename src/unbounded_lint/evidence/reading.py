@@ -34,7 +34,7 @@ def sized_length(obj: Any) -> Optional[int]:
         return obj.n
     for base in _BUILTIN_SIZED:
         if isinstance(obj, base):
-            length: int = base.__len__(obj)  # type: ignore[arg-type]
+            length: int = base.__len__(obj)
             return length
     qsize = getattr(type(obj), "qsize", None)
     # Only the standard library's qsize (a subclass may override it with anything).

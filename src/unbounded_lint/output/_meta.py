@@ -1,8 +1,8 @@
 """Rule metadata for the renderers: names, one-line summaries, docs, help URLs.
 
-The source of truth is ``unbounded_lint.rules.RULES`` (code -> rule object with ``code``,
-``name``, ``summary`` and ``docs``/``__doc__``). Until that registry is importable, or for a
-code it does not know, the fallback table below (names from the rule contract) is used.
+The one source is ``unbounded_lint.rules.RULES`` (code -> rule with ``code``, ``name``,
+``summary`` and ``docs``). A code it does not know (a finding from a newer cache or baseline)
+is named after itself.
 """
 
 from __future__ import annotations
@@ -11,25 +11,13 @@ import importlib
 import inspect
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional
 
-from ..types import ALL_CODES, DEFAULT_SELECT, Finding
+from ..types import ALL_CODES, DEFAULT_SELECT, FileResult, Finding
 
 TOOL_NAME = "unbounded-lint"
 INFORMATION_URI = "https://github.com/unbounded-lint/unbounded-lint"
 RULES_DOC_URI = INFORMATION_URI + "/blob/main/docs/rules.md"
-
-_FALLBACK: Dict[str, Tuple[str, str]] = {
-    "UBL001": ("unbounded-list", "A list that outlives the call grows with no bound."),
-    "UBL002": ("unbounded-dict", "A dict or set that outlives the call gains keys with no eviction."),
-    "UBL003": ("unbounded-queue", "An unbounded queue or deque is only ever added to: a pure accumulator."),
-    "UBL004": ("list-pop-front", "pop(0), del x[0] or insert(0, v) on a list is O(n) per call."),
-    "UBL005": ("unclosed-figure", "A pyplot figure is created and never closed; pyplot keeps it alive."),
-    "UBL006": ("cached-method", "lru_cache or cache on a method keeps every instance alive."),
-    "UBL007": ("queue-without-backpressure", "An unbounded queue has a consumer but nothing limits the producer."),
-    "UBL008": ("unbounded-function-cache", "functools.cache or lru_cache(maxsize=None) on a function is never cleared."),
-}
-
 
 @dataclass(frozen=True)
 class RuleInfo:
@@ -59,11 +47,10 @@ def _registry() -> Optional[dict]:
 
 
 def rule_info(code: str) -> RuleInfo:
-    """Metadata for ``code`` from the rule registry, else from the fallback table."""
+    """Metadata for ``code`` from the rule registry."""
     rule = (_registry() or {}).get(code)
-    fallback_name, fallback_summary = _FALLBACK.get(code, (code.lower(), code))
-    name = getattr(rule, "name", None) or fallback_name
-    summary = getattr(rule, "summary", None) or fallback_summary
+    name = getattr(rule, "name", None) or code.lower()
+    summary = getattr(rule, "summary", None) or code
     docs = ""
     if rule is not None:
         docs = getattr(rule, "docs", None) or inspect.getdoc(rule) or ""
@@ -116,7 +103,7 @@ def tool_version() -> str:
         return "0.0.0"
 
 
-def all_findings(results) -> List[Finding]:
+def all_findings(results: Iterable[FileResult]) -> List[Finding]:
     """Every finding of ``results`` in report order (path, line, column, code)."""
     findings = [f for result in results for f in result.findings]
     findings.sort(key=lambda f: f.sort_key)

@@ -1,14 +1,16 @@
 """The rule registry: every module in this package that defines ``CODE`` is a rule.
 
-Adding a rule means adding one module with ``CODE``, ``NAME``, ``SUMMARY``, a docstring in
-ruff's headings, ``VALID``/``INVALID`` examples and ``check(facts, settings)``.
+Adding a rule means adding one module with ``CODE``, ``NAME``, ``SUMMARY``, ``TRIGGERS``, a
+docstring in ruff's headings, ``VALID``/``INVALID`` examples and ``check(facts, settings)``
+(``DEFAULT = False`` for an opt-in rule). Nothing else lists the rules: the codes, the default
+selection, the engine's quick skip and the renderers' names and summaries come from here.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Dict
+from typing import Dict, Tuple
 
 from .base import Report, Rule
 
@@ -26,5 +28,7 @@ def _discover() -> Dict[str, Rule]:
 
 
 RULES: Dict[str, Rule] = _discover()
+# Words whose absence proves a module can have no finding of any rule.
+TRIGGERS: Tuple[bytes, ...] = tuple(sorted({word for rule in RULES.values() for word in rule.triggers}))
 
-__all__ = ["RULES", "Report", "Rule"]
+__all__ = ["RULES", "TRIGGERS", "Report", "Rule"]

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Iterator, List, Tuple
+import ast
+from dataclasses import dataclass
+from typing import Iterator, Tuple
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.model import Container, Event
 
 QUEUE_GROWTH = frozenset({"put", "put_nowait", "append", "appendleft", "extend", "extendleft"})
 
 
-def unbounded_queues(facts: ModuleFacts) -> Iterator[Tuple[Container, Event, Event, List[Event]]]:
-    """(container, its unbounded creation, a growth, consumers) for every grown, unbounded queue."""
+@dataclass(frozen=True)
+class QueueSite:
+    """A grown, unbounded queue or deque: its constructor call, a growth and its consumers."""
+
+    container: Container
+    call: ast.Call
+    growth: Event
+    consumers: Tuple[Event, ...]
+
+
+def unbounded_queues(facts: ModuleFacts) -> Iterator[QueueSite]:
+    """Every grown, unbounded queue or deque with no bound in its owner scope."""
     for c in facts.containers.values():
         if c.ctype.kind not in ("queue", "deque") or c.ctype.bounded:
             continue
@@ -21,6 +33,6 @@ def unbounded_queues(facts: ModuleFacts) -> Iterator[Tuple[Container, Event, Eve
         if facts.bound_reason(c) is not None:
             continue
         creation = next((ev for ev in c.creations if ev.ctype.kind == c.ctype.kind), None)
-        if creation is None or creation.value is None:
+        if creation is None or not isinstance(creation.value, ast.Call):
             continue
-        yield c, creation, growth, facts.consumers(c)
+        yield QueueSite(c, creation.value, growth, tuple(facts.consumers(c)))

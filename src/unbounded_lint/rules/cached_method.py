@@ -8,13 +8,15 @@ with everything it references — long after the rest of the program has let go 
 `lru_cache` only limits how many instances leak.
 
 Static methods and class methods are not flagged here (UBL008 covers unbounded function
-caches). The finding is reported at the decorator expression.
+caches), nor is a method whose `cache_clear()` is called anywhere in the module. The finding is
+reported at the decorator expression.
 
-Confidence: `high` for `functools.cache` and `lru_cache(maxsize=None)`, which keep every
-instance; `low` (hidden by default) for a bounded `lru_cache(maxsize=N)` or `lru_cache()`
-(128), which keeps at most N argument tuples and so at most N instances: on the labelled
-corpus these sat on objects that live for the whole process anyway (one router per app),
-where pinning them costs nothing. `--min-confidence low` shows them.
+Confidence (contract v3): the default level whatever the `maxsize`, as flake8-bugbear's B019
+does — `high` for `functools.cache` and `lru_cache(maxsize=None)`, which keep every instance,
+`medium` for a bounded `lru_cache(maxsize=N)` or `lru_cache()` (128), which still pins up to N
+instances (maintainers fix exactly this, `maxsize=1` included). `low` (hidden by default) only
+on an immutable value type — a `NamedTuple`, a frozen dataclass, an `Enum`
+(`immutable-value-type`) — where the cache is a memo of values.
 
 ## Example
 ```python
@@ -51,28 +53,53 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..types import Confidence, Settings
-from .base import Report
+from .base import Invalid, Report, Valid
 
 CODE = "UBL006"
-VERSION = 2
+VERSION = 3
 NAME = "cached-method"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b"cache",)
 SUMMARY = "lru_cache or cache on a method keeps every instance alive"
 
 INVALID = (
-    "from functools import lru_cache\n\nclass A:\n    @lru_cache(maxsize=None)\n    def f(self, x):\n        return x\n",
+    Invalid(
+        'from functools import lru_cache\n'
+        '\n'
+        'class A:\n'
+        '    @lru_cache(maxsize=None)\n'
+        '    def f(self, x):\n'
+        '        return x\n',
+        confidence=Confidence.HIGH,
+        fixed=None,  # no fix is offered
+    ),
 )
 VALID = (
-    "from functools import lru_cache\n\nclass A:\n    @staticmethod\n    @lru_cache(maxsize=128)\n    def f(x):\n        return x\n",
+    Valid(
+        'from functools import lru_cache\n'
+        '\n'
+        'class A:\n'
+        '    @staticmethod\n'
+        '    @lru_cache(maxsize=128)\n'
+        '    def f(x):\n'
+        '        return x\n',
+    ),
 )
 
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
     for site in facts.caches:
-        if site.on_instance_method:
-            name = site.qualname.rsplit(".", 1)[1]
-            method = getattr(site.func, "name", "?")
-            yield Report(site.decorator, f"{name} on method '{method}' keeps every instance it was called "
-                                         "on alive; cache per instance instead", method,
-                         Confidence.HIGH if site.unbounded else Confidence.LOW, None)
+        method = getattr(site.func, "name", "?")
+        # cache_clear() anywhere in the module (Cls.method.cache_clear(), self.method...) frees
+        # what the cache holds: a bound, as for UBL008
+        owner = site.owner.name if site.owner is not None else ""
+        if not site.on_instance_method or (owner, method) in facts.walker.cleared_methods:
+            continue
+        name = site.qualname.rsplit(".", 1)[1]
+        verdict = facts.cache_verdict(site)
+        yield Report(site.decorator, f"{name} on method '{method}' keeps every instance it was called "
+                                     "on alive; cache per instance instead", method,
+                     verdict.confidence, None, verdict.heuristics, verdict.because)

@@ -10,19 +10,17 @@ and stalls a long-running loop as the list grows. `collections.deque` does both 
 Not flagged: module-level code outside functions (it runs once), and `sys.path` / `sys.argv`
 (set-up code whose length is tiny).
 
-Confidence: `medium` when the list is a queue that lives on — an attribute, class attribute or
-global that also grows over its owner's life (one item at a time, outside the constructor), or
-a local inside a long-running loop (`while True:`) — and `low` (hidden by default) otherwise:
+Confidence (contract v3): the default level (`medium`) wherever the front operation repeats on
+the same list — inside any loop (a worklist, a breadth-first search, a drain `while items:`, a
+counted `for`), or on a long-lived list (an attribute, a class attribute, a global) in any
+function. `low` (hidden by default) only when a heuristic says the operation does not repeat or
+the receiver may not be a list:
 
-- a local of one call, even one drained by a `while` loop (a BFS frontier, the fields of one
-  decoded message): its length is one input's, and the cost ends with the call. This tool is
-  about state that lives on; a quadratic one-off job is a profiler's finding.
-- an attribute that is filled once (in the constructor, or by reassigning a whole new list)
-  and then consumed front to back, never appended to: it only shrinks.
-- a list whose creation is not visible (`self.xml.insert(0, e)` on an object from elsewhere,
-  `other.items.pop(0)`): it may well not be a list.
-- attributes of an owner that looks short-lived (see UBL001: a visitor, builder, test double, a
-  fluent method returning `self`, set-up methods).
+- `one-off-front-op`: a single front operation on a list of one call (a fresh local, a
+  parameter) outside any loop;
+- `creation-not-visible`: an attribute or global whose creation in its owner is not a list
+  (`self.xml.insert(0, e)` on an object made elsewhere);
+- the owner heuristics of UBL001 (a short-lived owner, set-up methods...) for attributes.
 
 ## Example
 ```python
@@ -61,28 +59,66 @@ bound (UBL001), the deque gets `maxlen=N` as well.
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Iterator, Optional
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
+from ..analysis.heuristics import Verdict
+from ..analysis.model import Event
 from ..analysis.fixplan import container_maxlen, make_fix, plan_deque
-from ..types import Confidence, Settings
-from .base import Report
+from ..types import Confidence, Fix, Settings
+from .base import Invalid, Report, Valid
 
 CODE = "UBL004"
-VERSION = 3
+VERSION = 4
 NAME = "list-pop-front"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b".pop", b"del ", b".insert")
 SUMMARY = "pop(0), del x[0] or insert(0, v) on a list is O(n)"
 NOT_LISTS = frozenset({"dict", "deque", "set", "queue", "weak", "array", "str"})
 EXEMPT = frozenset({"sys.path", "sys.argv"})
 
 INVALID = (
-    "class Feed:\n    def __init__(self):\n        self.items = []\n\n"
-    "    def push(self, item):\n        self.items.append(item)\n\n"
-    "    def pop(self):\n        return self.items.pop(0)\n",
+    Invalid(
+        'class Feed:\n'
+        '    def __init__(self):\n'
+        '        self.items = []\n'
+        '\n'
+        '    def push(self, item):\n'
+        '        self.items.append(item)\n'
+        '\n'
+        '    def pop(self):\n'
+        '        return self.items.pop(0)\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'from collections import deque\n'
+            'class Feed:\n'
+            '    def __init__(self):\n'
+            '        self.items = deque()\n'
+            '\n'
+            '    def push(self, item):\n'
+            '        self.items.append(item)\n'
+            '\n'
+            '    def pop(self):\n'
+            '        return self.items.popleft()\n'
+        ),
+    ),
 )
 VALID = (
-    "from collections import deque\n\ndef drain():\n    items = deque(load())\n    while items:\n        handle(items.popleft())\n",
-    "def first(d):\n    return d.pop(0)\n\nd = {}\nd = first(d)\n",
+    Valid(
+        'from collections import deque\n'
+        '\n'
+        'def drain():\n'
+        '    items = deque(load())\n'
+        '    while items:\n'
+        '        handle(items.popleft())\n',
+    ),
+    Valid(
+        'CACHE = {}\n'
+        '\n'
+        'def first():\n'
+        '    return CACHE.pop(0)\n',
+    ),
 )
 
 
@@ -101,26 +137,17 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             if ev.depth == 0 and c.ctype.kind in NOT_LISTS:
                 continue
             fix = make_fix("use a deque with popleft()/appendleft()", plan.edits) if plan and not ev.depth else None
-            if c.key[0] == "l":
-                confidence = Confidence.MEDIUM if ev.loops else Confidence.LOW
-            else:
-                # created in the owner scope as a list (or a dict of lists), and grown there
-                # over the owner's life, not only consumed
-                known = c.ctype.kind == "list" or (c.ctype.kind == "dict" and ev.depth == 1)
-                lives_on = known and next(facts.growths(c), None) is not None
-                low = not lives_on or facts.low_confidence_reason(c, ev) is not None
-                confidence = Confidence.LOW if low else Confidence.MEDIUM
-            yield _report(facts, ev, fix, facts.owner_text(c), confidence)
+            yield _report(facts, ev, fix, facts.owner_text(c), facts.front_op_verdict(c, ev))
     for ev in facts.unresolved_popfronts:
         if ev.func is None:
             continue
         receiver = _receiver(ev.node)
-        if receiver is not None and facts.names.qualname(receiver) in EXEMPT:
+        if isinstance(receiver, ast.expr) and (facts.names.qualname(receiver) or "") in EXEMPT:
             continue
-        yield _report(facts, ev, None, "", Confidence.LOW)
+        yield _report(facts, ev, None, "", facts.front_op_verdict(None, ev))
 
 
-def _receiver(node: ast.AST) -> "ast.AST | None":
+def _receiver(node: ast.AST) -> Optional[ast.AST]:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         return node.func.value
     if isinstance(node, ast.Subscript):
@@ -128,9 +155,10 @@ def _receiver(node: ast.AST) -> "ast.AST | None":
     return None
 
 
-def _report(facts: ModuleFacts, ev, fix, owner: str, confidence: Confidence) -> Report:  # type: ignore[no-untyped-def]
+def _report(facts: ModuleFacts, ev: Event, fix: Optional[Fix], owner: str, verdict: Verdict) -> Report:
     receiver = _receiver(ev.node)
     text = (facts.segment(receiver) if receiver is not None else None) or "list"
     text = " ".join(text.split())[:60]
     hint = "use collections.deque and popleft()" if ev.op != "insert(0, ...)" else "use collections.deque and appendleft()"
-    return Report(ev.node, f"{ev.op} on list '{text}' is O(n); {hint}", owner, confidence, fix)
+    return Report(ev.node, f"{ev.op} on list '{text}' is O(n); {hint}", owner, verdict.confidence, fix,
+                  verdict.heuristics, verdict.because)

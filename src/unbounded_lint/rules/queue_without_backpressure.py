@@ -45,37 +45,80 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix, plan_keyword
-from ..types import Settings
+from ..types import Confidence, Settings
 from ._queues import unbounded_queues
-from .base import Report
+from .base import Invalid, Report, Valid
 
 CODE = "UBL007"
 VERSION = 4
 NAME = "queue-without-backpressure"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b"Queue", b"deque", b".put")
 SUMMARY = "A consumed queue has no size limit, so the producer is never slowed down"
 DEFAULT = False
 
 INVALID = (
-    "import queue\n\nclass Pipe:\n    def __init__(self):\n        self.q = queue.Queue()\n\n    def put(self, m):\n        self.q.put(m)\n\n    def take(self):\n        return self.q.get()\n",
+    Invalid(
+        'import queue\n'
+        '\n'
+        'class Pipe:\n'
+        '    def __init__(self):\n'
+        '        self.q = queue.Queue()\n'
+        '\n'
+        '    def put(self, m):\n'
+        '        self.q.put(m)\n'
+        '\n'
+        '    def take(self):\n'
+        '        return self.q.get()\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'import queue\n'
+            '\n'
+            'class Pipe:\n'
+            '    def __init__(self):\n'
+            '        self.q = queue.Queue(maxsize=1000)\n'
+            '\n'
+            '    def put(self, m):\n'
+            '        self.q.put(m)\n'
+            '\n'
+            '    def take(self):\n'
+            '        return self.q.get()\n'
+        ),
+    ),
 )
 VALID = (
-    "import queue\n\nclass Pipe:\n    def __init__(self):\n        self.q = queue.Queue(100)\n\n    def put(self, m):\n        self.q.put(m)\n\n    def take(self):\n        return self.q.get()\n",
+    Valid(
+        'import queue\n'
+        '\n'
+        'class Pipe:\n'
+        '    def __init__(self):\n'
+        '        self.q = queue.Queue(100)\n'
+        '\n'
+        '    def put(self, m):\n'
+        '        self.q.put(m)\n'
+        '\n'
+        '    def take(self):\n'
+        '        return self.q.get()\n',
+    ),
 )
 
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
     n = settings.max_length
-    for c, creation, growth, consumers in unbounded_queues(facts):
+    for site in unbounded_queues(facts):
+        c, call, growth, consumers = site.container, site.call, site.growth, site.consumers
         if not consumers:
             continue
-        call = creation.value
         fix = None
         if c.ctype.kind == "deque":
-            fix = make_fix(f"add maxlen={n}", plan_keyword(facts, call, "maxlen", n), unsafe=True)  # type: ignore[arg-type]
+            fix = make_fix(f"add maxlen={n}", plan_keyword(facts, call, "maxlen", n), unsafe=True)
         elif not c.ctype.subtype.endswith("SimpleQueue"):
-            fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n), unsafe=True)  # type: ignore[arg-type]
+            fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n), unsafe=True)
         hint = fix.description if fix else "bound the producer"
+        verdict = facts.verdict(c, growth)
         yield Report(call, f"queue '{facts.owner_text(c)}' has a consumer but no size limit, so nothing "
-                           f"slows the producer; {hint}", facts.owner_text(c), facts.confidence(c, growth), fix)
+                           f"slows the producer; {hint}", facts.owner_text(c), verdict.confidence, fix,
+                     verdict.heuristics, verdict.because)

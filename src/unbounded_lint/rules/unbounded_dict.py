@@ -12,11 +12,11 @@ A cache, an index or a "seen" set keyed by request ids, timestamps or user ids n
 key: it holds one entry per distinct key ever seen, for the life of the process.
 
 Keys that are all literal constants (`x["status"] = ...`, `x[Color.RED] = ...`, `x.add("ready")`)
-are a fixed key space and are not growth; so are keys bound by a `for` over a fixed domain —
-a literal tuple, list or set of constants, `range(...)` (the same integers on every call), an
+are a fixed key space and are not growth. Keys bound by a `for` over a fixed domain — a
+literal tuple, list or set of constants, `range(...)` (the same integers on every call), an
 enum class of the module, a module constant holding literals (`QUEUES = ("a", "b")`), also
-through `list()`, `tuple()`, `sorted()`, `reversed()` — alone or in a tuple key:
-`for c in Color: self.by_color[c] = 0`. Eviction is any of: `pop`, `popitem`, `del x[k]`,
+through `list()`, `tuple()`, `sorted()`, `reversed()` — alone or in a tuple key
+(`for c in Color: self.by_color[c] = 0`) are `low` (heuristic `fixed-key`). Eviction is any of: `pop`, `popitem`, `del x[k]`,
 `clear`, a size check `len(x) >= n`, a reset to a fresh dict in a method other than the
 constructor, `discard`/`remove` for sets — except when it runs only at the owner's teardown
 (`close()`, `shutdown()`, `connectionClosed()`, a `reset()` called only from the constructor and
@@ -76,26 +76,71 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
+from ..analysis.model import Event
 from ..analysis.fixplan import make_fix, plan_evict
-from ..types import Settings
-from .base import Report
+from ..types import Confidence, Settings
+from .base import Invalid, Report, Valid
 from .unbounded_list import _short
 
 CODE = "UBL002"
-VERSION = 7
+VERSION = 8
 NAME = "unbounded-dict"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b"] =", b"]=", b".setdefault", b".update", b"|=", b".add", b"+=")
 SUMMARY = "A long-lived dict or set gains keys without eviction"
 DICT_GROWTH = frozenset({"setitem", "setdefault", "update", "|="})
 SET_GROWTH = frozenset({"add", "update", "|="})
 
 INVALID = (
-    "class Cache:\n    def __init__(self):\n        self.data = {}\n\n    def put(self, k, v):\n        self.data[k] = v\n",
-    "SEEN = set()\n\ndef handle(msg):\n    SEEN.add(msg.id)\n",
+    Invalid(
+        'class Cache:\n'
+        '    def __init__(self):\n'
+        '        self.data = {}\n'
+        '\n'
+        '    def put(self, k, v):\n'
+        '        self.data[k] = v\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'class Cache:\n'
+            '    def __init__(self):\n'
+            '        self.data = {}\n'
+            '\n'
+            '    def put(self, k, v):\n'
+            '        self.data[k] = v\n'
+            '        if len(self.data) > 1000:\n'
+            '            self.data.pop(next(iter(self.data)))\n'
+        ),
+    ),
+    Invalid(
+        'SEEN = set()\n'
+        '\n'
+        'def handle(msg):\n'
+        '    SEEN.add(msg.id)\n',
+        confidence=Confidence.MEDIUM,
+        fixed=None,  # no fix is offered
+    ),
 )
 VALID = (
-    "class State:\n    def __init__(self):\n        self.status = {}\n\n    def update(self):\n        self.status['ok'] = True\n",
-    "class Cache:\n    def __init__(self):\n        self.data = {}\n\n    def put(self, k, v):\n        self.data[k] = v\n        if len(self.data) > 100:\n            self.data.pop(next(iter(self.data)))\n",
+    Valid(
+        'class State:\n'
+        '    def __init__(self):\n'
+        '        self.status = {}\n'
+        '\n'
+        '    def update(self):\n'
+        "        self.status['ok'] = True\n",
+    ),
+    Valid(
+        'class Cache:\n'
+        '    def __init__(self):\n'
+        '        self.data = {}\n'
+        '\n'
+        '    def put(self, k, v):\n'
+        '        self.data[k] = v\n'
+        '        if len(self.data) > 100:\n'
+        '            self.data.pop(next(iter(self.data)))\n',
+    ),
 )
 
 
@@ -114,7 +159,7 @@ def _is_growth(kind: str, subtype: str, op: str, const: bool) -> bool:
     return op in DICT_GROWTH
 
 
-def _const_path(ev) -> bool:  # type: ignore[no-untyped-def]
+def _const_path(ev: Event) -> bool:
     """The element path ``d["literal"].x`` names a fixed key."""
     return ev.text not in ("", "*")
 
@@ -149,5 +194,6 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             hint = fix.description if fix else "evict entries or use a bounded cache"
             op = "x[k] = v" if ev.op == "setitem" else "x[k] += ..." if ev.op == "augitem" \
                 else "x[k] on a defaultdict" if ev.op == "getitem" or ev.depth else ev.op
+            verdict = facts.verdict(c, ev)
             yield Report(ev.node, f"{noun} '{_short(text)}' gains keys without eviction ({op}); {hint}",
-                         owner, facts.confidence(c, ev), fix)
+                         owner, verdict.confidence, fix, verdict.heuristics, verdict.because)

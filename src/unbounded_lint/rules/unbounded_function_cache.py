@@ -39,22 +39,54 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional, Tuple
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix
 from ..types import AddImport, Confidence, RemoveImportIfUnused, Replace, Settings
-from .base import Report
+from .base import Invalid, Report, Valid
 
 CODE = "UBL008"
 NAME = "unbounded-function-cache"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b"cache",)
 SUMMARY = "An unbounded functools cache on a function is never cleared"
 DEFAULT = False
 
 INVALID = (
-    "import functools\n\n@functools.cache\ndef quote(symbol):\n    return symbol\n",
+    Invalid(
+        'import functools\n'
+        '\n'
+        '@functools.cache\n'
+        'def quote(symbol):\n'
+        '    return symbol\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'import functools\n'
+            '\n'
+            '@functools.lru_cache(maxsize=1000)\n'
+            'def quote(symbol):\n'
+            '    return symbol\n'
+        ),
+    ),
 )
 VALID = (
-    "import functools\n\n@functools.lru_cache(maxsize=256)\ndef quote(symbol):\n    return symbol\n",
-    "import functools\n\n@functools.cache\ndef quote(symbol):\n    return symbol\n\ndef reset():\n    quote.cache_clear()\n",
+    Valid(
+        'import functools\n'
+        '\n'
+        '@functools.lru_cache(maxsize=256)\n'
+        'def quote(symbol):\n'
+        '    return symbol\n',
+    ),
+    Valid(
+        'import functools\n'
+        '\n'
+        '@functools.cache\n'
+        'def quote(symbol):\n'
+        '    return symbol\n'
+        '\n'
+        'def reset():\n'
+        '    quote.cache_clear()\n',
+    ),
 )
 
 

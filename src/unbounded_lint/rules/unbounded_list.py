@@ -18,10 +18,12 @@ module, or the whole module for a global), counts as a bound: `deque(maxlen=...)
 other than the constructor, a removal method handed on as a callback.
 
 Except at teardown: a removal, `clear()` or reset that runs only in the owner's own teardown —
-a method named like `close()`, `stop()`, `shutdown()`, `connectionClosed()`, `on_disconnect()`,
+a method named like `close()`, `stop()`, `shutdown()`, `teardown()`, `connectionClosed()`,
 `__exit__`, `__del__` that takes no required argument (so not `disconnect(sid)`, which ends one
 item of many), or a helper such as `reset()` called only from constructors and such methods — does
-not bound the container while the owner works, and is not counted. Creations in init hooks
+not bound the container while the owner works, and is not counted. A reset that runs in steady
+state does (contract v3): per flush, per episode, per batch, and on reconnect or disconnect
+(`on_disconnect()`), since a connection that drops is made again. Creations in init hooks
 (`plugin_init()`, `_init_state()`, `setup()`), in a helper the constructor calls, and in an
 argument-free start method (`start()`, `startup()`) or a private helper only it calls are
 construction, not resets: they run once per start.
@@ -51,16 +53,23 @@ short-lived or the growth follows the program's set-up rather than its traffic:
 - set-up: in a method named for set-up (`register_*`, `setup`, `configure`, `add_route`...); in a
   method the constructor calls (`def __init__(self, ips): for ip in ips: self.allow(ip)` —
   the class configures itself with it, so its growth follows the configuration); in a start
-  method that takes no arguments (`start()`, `startup()`); or in a method that only these call (`allow()` calling `allow_ip()`). A method
-  handed on as a callback (`self.timer.connect(self._on_tick)`) runs once per event and keeps
+  method that takes no arguments (`start()`, `startup()`); or in a method that only these call
+  (`allow()` calling `allow_ip()`). A method handed on as a callback (`self.timer.connect(self._on_tick)`) runs once per event and keeps
   its confidence, whoever hands it on; so does growth inside a long-running loop.
 - a module global grown in the constructor of a class the module instantiates only at import
   (`exp = _UnaryOperation(umath.exp)` registering into a module table);
 - anything in a test file (`test_*.py`, `*_test.py`, `conftest.py`), for every rule: a test
   process is short-lived;
-- a loop local that is a result: grown in loops that can all end (`break`, `return`) and read
-  after them (`while True: line = f.readline(); if not line: break; lines.append(line)`
-  followed by `return lines`).
+- a loop local that is a result (`loop-result`): grown in loops that can all end (`break`,
+  `return`) on what they compute, with no outside input (no `await`, no `yield`, no call named
+  like a read: `readline`, `recv`, `get`, `poll`, `fetchone`, `input`...), and read after them
+  (encoding until no flags are left).
+  A loop that waits on outside input — a feed until its end, a queue until a sentinel, a stop
+  flag — may never end: its local keeps the default level even when it is returned or read
+  after the loop (contract v3).
+
+Every heuristic is named in the finding (`heuristics`) and can be switched off with
+`disable-heuristics`; see [Heuristics](#heuristics).
 
 `high` when the owner runs a long-running loop or the list is a module global or loop local
 (`medium` for a loop local when the loop has a `break` or `return` of its own: it can end, and
@@ -112,26 +121,97 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix, plan_deque, plan_trim
-from ..types import Settings
-from .base import Report
+from ..types import Confidence, Settings
+from .base import Invalid, Report, Valid
 
 CODE = "UBL001"
-VERSION = 6
+VERSION = 7
 NAME = "unbounded-list"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b".append", b".extend", b".insert", b"+=", b"+ [", b"+[", b"+ list", b"+list")
 SUMMARY = "A long-lived list grows without bound"
 LIST_GROWTH = frozenset({"append", "extend", "insert", "+=", "x = x + ..."})
 
 INVALID = (
-    "class Bot:\n    def __init__(self):\n        self.history = []\n\n    def on_tick(self, price):\n        self.history.append(price)\n",
-    "PRICES = []\n\ndef record(p):\n    PRICES.append(p)\n",
-    "def run(feed):\n    seen = []\n    while True:\n        seen.append(feed.read())\n",
+    Invalid(
+        'class Bot:\n'
+        '    def __init__(self):\n'
+        '        self.history = []\n'
+        '\n'
+        '    def on_tick(self, price):\n'
+        '        self.history.append(price)\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'from collections import deque\n'
+            'class Bot:\n'
+            '    def __init__(self):\n'
+            '        self.history = deque(maxlen=1000)\n'
+            '\n'
+            '    def on_tick(self, price):\n'
+            '        self.history.append(price)\n'
+        ),
+    ),
+    Invalid(
+        'PRICES = []\n'
+        '\n'
+        'def record(p):\n'
+        '    PRICES.append(p)\n',
+        confidence=Confidence.MEDIUM,
+        fixed=(
+            'from collections import deque\n'
+            'PRICES = deque(maxlen=1000)\n'
+            '\n'
+            'def record(p):\n'
+            '    PRICES.append(p)\n'
+        ),
+    ),
+    Invalid(
+        'def run(feed):\n'
+        '    seen = []\n'
+        '    while True:\n'
+        '        seen.append(feed.read())\n',
+        confidence=Confidence.HIGH,
+        fixed=(
+            'from collections import deque\n'
+            'def run(feed):\n'
+            '    seen = deque(maxlen=1000)\n'
+            '    while True:\n'
+            '        seen.append(feed.read())\n'
+        ),
+    ),
 )
 VALID = (
-    "class Bot:\n    def __init__(self):\n        self.history = []\n\n    def on_tick(self, price):\n        self.history.append(price)\n        if len(self.history) > 100:\n            self.history.pop(0)\n",
-    "class Bot:\n    def __init__(self, seed):\n        self.history = []\n        for s in seed:\n            self.history.append(s)\n",
-    "class Bot:\n    def __init__(self):\n        self.batch = []\n\n    def add(self, x):\n        self.batch.append(x)\n\n    def flush(self):\n        self.batch = []\n",
+    Valid(
+        'class Bot:\n'
+        '    def __init__(self):\n'
+        '        self.history = []\n'
+        '\n'
+        '    def on_tick(self, price):\n'
+        '        self.history.append(price)\n'
+        '        if len(self.history) > 100:\n'
+        '            self.history.pop(0)\n',
+    ),
+    Valid(
+        'class Bot:\n'
+        '    def __init__(self, seed):\n'
+        '        self.history = []\n'
+        '        for s in seed:\n'
+        '            self.history.append(s)\n',
+    ),
+    Valid(
+        'class Bot:\n'
+        '    def __init__(self):\n'
+        '        self.batch = []\n'
+        '\n'
+        '    def add(self, x):\n'
+        '        self.batch.append(x)\n'
+        '\n'
+        '    def flush(self):\n'
+        '        self.batch = []\n',
+    ),
 )
 
 
@@ -161,8 +241,9 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             else:
                 fix = make_fix(f"trim to the last {n} items after each growth", plan_trim(facts, ev, n))
             hint = fix.description if fix else "bound it with deque(maxlen=...) or a size check"
+            verdict = facts.verdict(c, ev)
             yield Report(ev.node, f"'{_short(text)}' grows without bound ({ev.op}); {hint}",
-                         owner, facts.confidence(c, ev), fix)
+                         owner, verdict.confidence, fix, verdict.heuristics, verdict.because)
 
 
 def _short(text: str) -> str:

@@ -42,35 +42,60 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.fixplan import make_fix, plan_keyword
-from ..types import Settings
+from ..types import Confidence, Settings
 from ._queues import unbounded_queues
-from .base import Report
+from .base import Invalid, Report, Valid
 
 CODE = "UBL003"
 VERSION = 4
 NAME = "unbounded-queue"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b"Queue", b"deque", b".put")
 SUMMARY = "An unbounded queue or deque is filled and never drained"
 
 INVALID = (
-    "import queue\n\nclass Log:\n    def __init__(self):\n        self.q = queue.Queue()\n\n    def log(self, m):\n        self.q.put(m)\n",
+    Invalid(
+        'import queue\n'
+        '\n'
+        'class Log:\n'
+        '    def __init__(self):\n'
+        '        self.q = queue.Queue()\n'
+        '\n'
+        '    def log(self, m):\n'
+        '        self.q.put(m)\n',
+        confidence=Confidence.MEDIUM,
+        fixed=None,  # no fix is offered
+    ),
 )
 VALID = (
-    "import queue\n\nclass Log:\n    def __init__(self):\n        self.q = queue.Queue(maxsize=100)\n\n    def log(self, m):\n        self.q.put(m)\n",
+    Valid(
+        'import queue\n'
+        '\n'
+        'class Log:\n'
+        '    def __init__(self):\n'
+        '        self.q = queue.Queue(maxsize=100)\n'
+        '\n'
+        '    def log(self, m):\n'
+        '        self.q.put(m)\n',
+    ),
 )
 
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
-    for c, creation, growth, consumers in unbounded_queues(facts):
+    for site in unbounded_queues(facts):
+        c, call, growth, consumers = site.container, site.call, site.growth, site.consumers
         if consumers:
             continue
-        call = creation.value
         fix = None
         if c.ctype.kind == "deque":
             fix = make_fix(f"add maxlen={settings.max_length}",
-                           plan_keyword(facts, call, "maxlen", settings.max_length))  # type: ignore[arg-type]
+                           plan_keyword(facts, call, "maxlen", settings.max_length))
         what = "deque" if c.ctype.kind == "deque" else "queue"
         hint = fix.description if fix else "give it a maxsize or drain it"
+        verdict = facts.verdict(c, growth)
         yield Report(call, f"{what} '{facts.owner_text(c)}' is filled and never drained, with no size "
-                           f"limit; {hint}", facts.owner_text(c), facts.confidence(c, growth), fix)
+                           f"limit; {hint}", facts.owner_text(c), verdict.confidence, fix,
+                     verdict.heuristics, verdict.because)

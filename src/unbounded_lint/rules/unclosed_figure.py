@@ -49,22 +49,57 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..analysis.containers import ModuleFacts
+from ..analysis.facts import ModuleFacts
 from ..analysis.figures import figure_findings
 from ..analysis.fixplan import make_fix
 from ..types import Confidence, Settings
-from .base import Report
+from .base import Invalid, Report, Valid
 
 CODE = "UBL005"
 NAME = "unclosed-figure"
+# Words one of which every finding of this rule needs in the file (the engine skips files
+# that have none of any rule's words).
+TRIGGERS = (b"figure", b"subplot", b"gcf")
 SUMMARY = "A pyplot figure is created and never closed"
 
 INVALID = (
-    "import matplotlib.pyplot as plt\n\ndef refresh(data):\n    fig = plt.figure()\n    plt.plot(data)\n    fig.savefig('x.png')\n",
+    Invalid(
+        'import matplotlib.pyplot as plt\n'
+        '\n'
+        'def refresh(data):\n'
+        '    fig = plt.figure()\n'
+        '    plt.plot(data)\n'
+        "    fig.savefig('x.png')\n",
+        confidence=Confidence.HIGH,
+        fixed=(
+            'import matplotlib.pyplot as plt\n'
+            '\n'
+            'def refresh(data):\n'
+            '    fig = plt.figure()\n'
+            '    plt.plot(data)\n'
+            "    fig.savefig('x.png')\n"
+            '    plt.close(fig)\n'
+        ),
+    ),
 )
 VALID = (
-    "import matplotlib.pyplot as plt\n\ndef refresh(data):\n    fig = plt.figure()\n    plt.plot(data)\n    fig.savefig('x.png')\n    plt.close(fig)\n",
-    "import matplotlib.pyplot as plt\n\ndef make(data):\n    fig, ax = plt.subplots()\n    ax.plot(data)\n    return fig\n",
+    Valid(
+        'import matplotlib.pyplot as plt\n'
+        '\n'
+        'def refresh(data):\n'
+        '    fig = plt.figure()\n'
+        '    plt.plot(data)\n'
+        "    fig.savefig('x.png')\n"
+        '    plt.close(fig)\n',
+    ),
+    Valid(
+        'import matplotlib.pyplot as plt\n'
+        '\n'
+        'def make(data):\n'
+        '    fig, ax = plt.subplots()\n'
+        '    ax.plot(data)\n'
+        '    return fig\n',
+    ),
 )
 
 

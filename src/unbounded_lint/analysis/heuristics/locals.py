@@ -1,0 +1,108 @@
+"""Heuristics on locals grown inside long-running loops."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from ...types import Confidence
+from ..words import name_words
+from .base import Heuristic, SiteContext
+
+
+# Words of calls that wait for outside input: reading a file or a socket, taking from a queue,
+# polling, fetching rows, accepting connections, asking the user.
+INPUT_WORDS = frozenset({"read", "readline", "readlines", "recv", "recvfrom", "receive", "get",
+                         "poll", "fetch", "fetchone", "fetchmany", "fetchall", "accept", "wait",
+                         "input", "select", "consume", "listen", "recv_into", "getline"})
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def waits_on_input(loop: ast.AST) -> bool:
+    """Whether the loop waits on outside input: an ``await``, a ``yield``, or a call named like
+    a read (``f.readline()``, ``sock.recv()``, ``q.get()``, ``cursor.fetchone()``,
+    ``input()``, ``stop.wait()``). Reading a file until its end, a queue until a sentinel or a
+    socket until it closes all do; encoding a number until no bits are left does not."""
+    stack = list(ast.iter_child_nodes(loop))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            continue
+        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, ast.Call) and _reads(node):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _reads(call: ast.Call) -> bool:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return bool(INPUT_WORDS.intersection(name_words(name)))
+
+
+def _loops_end(ctx: SiteContext) -> bool:
+    ev = ctx.event
+    ending = ctx.facts.walker.ending_loops
+    return all(id(loop) in ending for loop in ev.loops)
+
+
+def _read_after(ctx: SiteContext) -> bool:
+    """The local is returned, handed on outside its loop, or read after the outermost loop."""
+    c, ev = ctx.container, ctx.event
+    if c.returned or any(r for r in c.passed if not r.in_loop):
+        return True
+    assert ev.func is not None
+    end = max(getattr(loop, "end_lineno", 0) or 0 for loop in ev.loops)
+    for node in ast.walk(ev.func.node):
+        if isinstance(node, ast.Name) and node.id == c.name and isinstance(node.ctx, ast.Load) \
+                and node.lineno > end:
+            return True
+    return False
+
+
+def _computed_result(ctx: SiteContext) -> Optional[str]:
+    """A local grown in loops that all end (``break``/``return``) on what the loop computes,
+    not on outside input, and read after them: encoding until no flags are left."""
+    c, ev = ctx.container, ctx.event
+    if not c.is_local or not ev.loops or ev.func is None or not _loops_end(ctx):
+        return None
+    if any(waits_on_input(loop) for loop in ev.loops) or not _read_after(ctx):
+        return None
+    return "a result computed until the loop ends, then used"
+
+
+def _loop_can_end(ctx: SiteContext) -> Optional[str]:
+    if not ctx.container.is_local or not _loops_end(ctx):
+        return None
+    return "the long-running loop has a break or return of its own: it can end"
+
+
+LOOP_RESULT = Heuristic[SiteContext](
+    name="loop-result",
+    tier=Confidence.LOW,
+    doc="A local grown in loops that all can end (a `break` or `return` of their own) on what "
+        "the loop computes — no `await`, no `yield`, no call named like a read (`readline`, "
+        "`recv`, `get`, `poll`, `fetchone`, `input`...) — and read or returned after the loop "
+        "is a result: encoding until no flags are left. A loop that waits on outside input (a feed until its end, a queue "
+        "until a sentinel, a stop flag) may never end: its local keeps the default level even "
+        "when it is read after the loop (contract v3).",
+    predicate=_computed_result,
+    fires=("def encode(flags):\n    pieces = []\n    while True:\n"
+           "        pieces.append(flags & 0xFF)\n        flags >>= 8\n        if not flags:\n"
+           "            break\n    return pieces\n",),
+    quiet=("def lines(f):\n    out = []\n    while True:\n        line = f.readline()\n"
+           "        if not line:\n            break\n        out.append(line)\n    return out\n",),
+)
+
+LOOP_CAN_END = Heuristic[SiteContext](
+    name="loop-can-end",
+    tier=Confidence.MEDIUM,
+    doc="A local grown in a long-running loop that has a `break` or `return` of its own is "
+        "`medium` rather than `high`: the loop can end, and the list may be a result.",
+    predicate=_loop_can_end,
+    fires=("def pump(f):\n    out = []\n    while True:\n        x = f.read()\n        if x is None:\n"
+           "            return\n        out.append(x)\n",),
+    quiet=("def pump(f):\n    out = []\n    while True:\n        out.append(f.readline())\n",),
+)
