@@ -891,7 +891,7 @@ def _prepare(name: str, workdir: Path) -> Tuple[Dict[str, object], Optional[str]
     try:
         from unbounded_lint.fixer import fix_source
 
-        result = fix_source(source, f"{name}.py", _settings(name), unsafe=name.startswith("unsafe_"))
+        result = fix_source(source, f"{name}.py", _settings(name), unsafe=True)
         if result.error is not None:
             fixer_error = f"fix_source reported: {result.error}"
         else:

@@ -61,11 +61,11 @@ bound (UBL001), the deque gets `maxlen=N` as well.
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Iterator, Optional
 
 from ..analysis.containers import ModuleFacts
-from ..analysis.fixplan import container_maxlen, make_fix, plan_deque
-from ..types import Confidence, Settings
+from ..fix.plan import DequePlan, container_maxlen, is_public, make_fix, plan_deque
+from ..types import Applicability, Confidence, Fix, Settings
 from .base import Report
 
 CODE = "UBL004"
@@ -90,9 +90,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
     for c in facts.containers.values():
         if not c.popfronts or (c.ctype.kind in NOT_LISTS and c.ctype.kind != "dict"):
             continue
-        plan = None
-        if c.ctype.kind == "list":
-            plan = plan_deque(facts, c, container_maxlen(facts, c, settings.max_length))
+        fix = _fix(facts, c, settings.max_length) if c.ctype.kind == "list" else None
         for ev in c.popfronts:
             if ev.func is None or ev.depth > 1:
                 continue
@@ -100,7 +98,6 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
                 continue
             if ev.depth == 0 and c.ctype.kind in NOT_LISTS:
                 continue
-            fix = make_fix("use a deque with popleft()/appendleft()", plan.edits) if plan and not ev.depth else None
             if c.key[0] == "l":
                 confidence = Confidence.MEDIUM if ev.loops else Confidence.LOW
             else:
@@ -110,7 +107,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
                 lives_on = known and next(facts.growths(c), None) is not None
                 low = not lives_on or facts.low_confidence_reason(c, ev) is not None
                 confidence = Confidence.LOW if low else Confidence.MEDIUM
-            yield _report(facts, ev, fix, facts.owner_text(c), confidence)
+            yield _report(facts, ev, None if ev.depth else fix, facts.owner_text(c), confidence)
     for ev in facts.unresolved_popfronts:
         if ev.func is None:
             continue
@@ -118,6 +115,19 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         if receiver is not None and facts.names.qualname(receiver) in EXEMPT:
             continue
         yield _report(facts, ev, None, "", Confidence.LOW)
+
+
+def _fix(facts: ModuleFacts, c, max_length: int) -> Optional[Fix]:  # type: ignore[no-untyped-def]
+    maxlen = container_maxlen(facts, c, max_length)
+    if maxlen is not None and is_public(c):
+        return None  # UBL001 trims a public list that grows; a deque would break that trim
+    plan: Optional[DequePlan] = plan_deque(facts, c, maxlen)
+    if plan is None:
+        return None
+    # Safe only when nothing is dropped (no maxlen) and no other module sees the type change.
+    safe = maxlen is None and not plan.public
+    return make_fix("use a deque with popleft()/appendleft()", plan.edits,
+                    Applicability.SAFE if safe else Applicability.UNSAFE)
 
 
 def _receiver(node: ast.AST) -> "ast.AST | None":

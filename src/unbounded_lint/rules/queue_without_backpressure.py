@@ -46,8 +46,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis.containers import ModuleFacts
-from ..analysis.fixplan import make_fix, plan_keyword
-from ..types import Settings
+from ..fix.plan import make_fix, plan_keyword
+from ..types import Applicability, Settings
 from ._queues import unbounded_queues
 from .base import Report
 
@@ -73,9 +73,11 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         call = creation.value
         fix = None
         if c.ctype.kind == "deque":
-            fix = make_fix(f"add maxlen={n}", plan_keyword(facts, call, "maxlen", n), unsafe=True)  # type: ignore[arg-type]
+            fix = make_fix(f"add maxlen={n}", plan_keyword(facts, call, "maxlen", n),
+                           Applicability.UNSAFE)  # type: ignore[arg-type]
         elif not c.ctype.subtype.endswith("SimpleQueue"):
-            fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n), unsafe=True)  # type: ignore[arg-type]
+            fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n),
+                           Applicability.UNSAFE)  # type: ignore[arg-type]
         hint = fix.description if fix else "bound the producer"
         yield Report(call, f"queue '{facts.owner_text(c)}' has a consumer but no size limit, so nothing "
                            f"slows the producer; {hint}", facts.owner_text(c), facts.confidence(c, growth), fix)

@@ -77,8 +77,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis.containers import ModuleFacts
-from ..analysis.fixplan import make_fix, plan_evict
-from ..types import Settings
+from ..fix.plan import make_fix, plan_evict
+from ..types import Applicability, Settings
 from .base import Report
 from .unbounded_list import _short
 
@@ -145,7 +145,8 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             text = facts.receiver_text(ev) or c.name
             fix = None
             if ctype.kind == "dict" and ev.depth == 0 and ev.op != "getitem":
-                fix = make_fix(f"evict the oldest key beyond {n}", plan_evict(facts, ev, n))
+                # Unsafe: an evicted key is gone (a cache recomputes it, an index forgets it).
+                fix = make_fix(f"evict the oldest key beyond {n}", plan_evict(facts, ev, n), Applicability.UNSAFE)
             hint = fix.description if fix else "evict entries or use a bounded cache"
             op = "x[k] = v" if ev.op == "setitem" else "x[k] += ..." if ev.op == "augitem" \
                 else "x[k] on a defaultdict" if ev.op == "getitem" or ev.depth else ev.op

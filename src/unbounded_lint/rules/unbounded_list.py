@@ -113,8 +113,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis.containers import ModuleFacts
-from ..analysis.fixplan import make_fix, plan_deque, plan_trim
-from ..types import Settings
+from ..fix.plan import is_public, make_fix, plan_deque, plan_trim
+from ..types import Applicability, Settings
 from .base import Report
 
 CODE = "UBL001"
@@ -150,16 +150,19 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             sites = [ev for ev in sites if not facts.element_bounded(c, ev)]
         if not sites or facts.bound_reason(c) is not None:
             continue
-        deque_plan = plan_deque(facts, c, n) if depth == 0 else None
+        # A public list keeps its type: other modules may use it as a list.
+        deque_plan = plan_deque(facts, c, n) if depth == 0 and not is_public(c) else None
         owner = facts.owner_text(c)
         for ev in sites:
             text = facts.receiver_text(ev) or facts.segment(ev.node) or c.name
+            # Both fixes drop the oldest items beyond N: unsafe.
             if deque_plan is not None:
-                fix = make_fix(f"use deque(maxlen={n})", deque_plan.edits)
+                fix = make_fix(f"use deque(maxlen={n})", deque_plan.edits, Applicability.UNSAFE)
             elif c.ctype.elem == "deque" and depth:
                 fix = None
             else:
-                fix = make_fix(f"trim to the last {n} items after each growth", plan_trim(facts, ev, n))
+                fix = make_fix(f"trim to the last {n} items after each growth", plan_trim(facts, ev, n),
+                               Applicability.UNSAFE)
             hint = fix.description if fix else "bound it with deque(maxlen=...) or a size check"
             yield Report(ev.node, f"'{_short(text)}' grows without bound ({ev.op}); {hint}",
                          owner, facts.confidence(c, ev), fix)

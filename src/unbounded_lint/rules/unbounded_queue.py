@@ -43,8 +43,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis.containers import ModuleFacts
-from ..analysis.fixplan import make_fix, plan_keyword
-from ..types import Settings
+from ..fix.plan import make_fix, plan_keyword
+from ..types import Applicability, Settings
 from ._queues import unbounded_queues
 from .base import Report
 
@@ -68,8 +68,10 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         call = creation.value
         fix = None
         if c.ctype.kind == "deque":
+            # Unsafe: a maxlen drops the oldest items once N are held.
             fix = make_fix(f"add maxlen={settings.max_length}",
-                           plan_keyword(facts, call, "maxlen", settings.max_length))  # type: ignore[arg-type]
+                           plan_keyword(facts, call, "maxlen", settings.max_length),  # type: ignore[arg-type]
+                           Applicability.UNSAFE)
         what = "deque" if c.ctype.kind == "deque" else "queue"
         hint = fix.description if fix else "give it a maxsize or drain it"
         yield Report(call, f"{what} '{facts.owner_text(c)}' is filled and never drained, with no size "

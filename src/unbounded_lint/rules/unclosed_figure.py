@@ -47,12 +47,12 @@ None.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from ..analysis.containers import ModuleFacts
-from ..analysis.figures import figure_findings
-from ..analysis.fixplan import make_fix
-from ..types import Confidence, Settings
+from ..analysis.figures import FigureFinding, figure_findings
+from ..fix.plan import make_fix, plan_close_after, plan_close_before
+from ..types import Applicability, Confidence, Fix, Settings
 from .base import Report
 
 CODE = "UBL005"
@@ -70,5 +70,17 @@ VALID = (
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
     for found in figure_findings(facts):
-        fix = make_fix("close the figure after its last use", found.edits) if found.edits else None
-        yield Report(found.call, found.message, "", Confidence.HIGH, fix)
+        yield Report(found.call, found.message, "", Confidence.HIGH, _fix(facts, found))
+
+
+def _fix(facts: ModuleFacts, found: FigureFinding) -> Optional[Fix]:
+    if found.kind == "function" and found.stmt is not None:
+        # Safe: the figure is never returned, stored or handed on, so nothing can use it
+        # after its last use in this block.
+        edits = plan_close_after(facts, found.block, found.stmt, found.fig, set(found.aliases), found.plt)
+        return make_fix("close the figure after its last use", edits, Applicability.SAFE)
+    if found.replaced_attr is not None and found.plt is not None and found.stmt is not None:
+        # Unsafe: the previous figure is stored on the object, so other code may still use it.
+        edits = plan_close_before(facts, found.stmt, found.plt, found.replaced_attr)
+        return make_fix("close the previous figure before replacing it", edits, Applicability.UNSAFE)
+    return None
