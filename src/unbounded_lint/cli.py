@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Dict, List, Optional, Sequence
 
 from . import __version__
-from .types import ALL_CODES, FileResult, Finding, Settings
+from .types import ALL_CODES, DEFAULT_FIX_LEVEL, FileResult, Finding, FixLevel, Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -59,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     fix = p.add_argument_group("fixing")
     fix.add_argument("--fix", action="store_true", help="fix what can be fixed, in place")
     fix.add_argument("--diff", action="store_true", help="print the diff --fix would apply; change nothing")
-    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes marked unsafe (UBL007)")
+    fix.add_argument("--fix-level", choices=("safe", "high", "evidence", "all"),
+                     help="which fixes --fix applies: safe ones only; also unsafe (bounding) fixes of 'high' "
+                          "findings (the default); also those runtime evidence saw grow; or all")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="apply every fix, unsafe ones too (--fix-level all)")
+    fix.add_argument("--show-fixes", action="store_true",
+                     help="with --fix: list the files and lines changed and each fix applied")
     fix.add_argument("--add-noqa", action="store_true", help="append '# noqa: CODE' to every line with a finding")
     base = p.add_argument_group("adoption")
     base.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
@@ -86,6 +91,7 @@ def _cli_overrides(args: argparse.Namespace) -> Dict[str, object]:
         "max_length": args.max_length, "min_confidence": args.min_confidence,
         "exclude": args.exclude, "extend_exclude": args.extend_exclude,
         "per_file_ignores": pfi, "respect_gitignore": args.respect_gitignore,
+        "fix_level": "all" if args.unsafe_fixes else args.fix_level,
     }
 
 
@@ -164,7 +170,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                          timeout=args.timeout_per_file, skip_pass=skip_pass)
     errors = _report_errors(results)
     results = _apply_baseline(args, results, config.root)
-    status = _emit(args, results)
+    status = _emit(args, results, config.fix_level)
     if errors or missing:
         return EXIT_ERROR
     return status
@@ -209,16 +215,16 @@ def _fail(message: str) -> int:
     return EXIT_ERROR
 
 
-def _emit(args: argparse.Namespace, results: Sequence[FileResult]) -> int:
+def _emit(args: argparse.Namespace, results: Sequence[FileResult], level: FixLevel = DEFAULT_FIX_LEVEL) -> int:
     from .output import render
 
     findings = [f for r in results for f in r.findings]
     if args.statistics:
-        text = statistics(findings, args.unsafe_fixes)
+        text = statistics(findings, level)
     else:
         to_terminal = not args.output_file and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = render(args.format, results, color=to_terminal, show_source=args.show_source,
-                      summary=args.format == "text" and not args.quiet, unsafe_fixes=args.unsafe_fixes)
+                      summary=args.format == "text" and not args.quiet, fix_level=level)
     _write(args, text)
     if findings and not args.exit_zero:
         return EXIT_FINDINGS
@@ -234,7 +240,7 @@ def _write(args: argparse.Namespace, text: str) -> None:
         sys.stdout.flush()
 
 
-def statistics(findings: Sequence[Finding], unsafe: bool) -> str:
+def statistics(findings: Sequence[Finding], unsafe: "bool | FixLevel") -> str:
     from .rules import RULES
 
     counts = Counter(f.code for f in findings)
@@ -262,12 +268,12 @@ def explain(code: str) -> int:
 
 
 def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # type: ignore[no-untyped-def]
-    from .fixer import WriteError, fix_source, unified_diff, write_atomically
+    from .fix.apply import FixOptions, WriteError, fix_source, unified_diff, write_atomically
+    from .fix.style import line_length_for
     from .runner import FileTimeout, read_file, time_limit, timeout_message
 
     status = EXIT_OK
-    remaining: List[FileResult] = []
-    fixed_findings = fixed_files = noqa_added = 0
+    report = _FixReport()
     for path in files:
         source, error = read_file(path)
         if source is None:
@@ -280,22 +286,27 @@ def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # 
             if added is None:
                 status = EXIT_ERROR
             else:
-                noqa_added += added
-                fixed_files += bool(added)
+                report.noqa_added += added
+                report.files += bool(added)
             continue
+        options = FixOptions(config.fix_level, line_length_for(path))
         try:
             with time_limit(args.timeout_per_file):
-                outcome = fix_source(source, path, settings, unsafe=args.unsafe_fixes)
+                outcome = fix_source(source, path, settings, options=options)
         except FileTimeout:
             print(f"{path}: {timeout_message(args.timeout_per_file)}", file=sys.stderr)
             status = EXIT_ERROR
             continue
+        except KeyboardInterrupt:
+            report.interrupted()
+            raise
         if outcome.error:
+            # A refused fix keeps the original: its findings remain (1); a broken input is 2.
             print(f"{path}: {outcome.error}", file=sys.stderr)
-            status = EXIT_ERROR
+            status = max(status, EXIT_FINDINGS if outcome.fix_failed else EXIT_ERROR)
         if outcome.changed:
             if args.diff:
-                sys.stdout.write(unified_diff(path, source, outcome.source))
+                sys.stdout.write(_fix_notes(path, outcome.applied) + unified_diff(path, source, outcome.source))
                 status = max(status, EXIT_FINDINGS)
             else:
                 try:
@@ -303,26 +314,91 @@ def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # 
                 except (WriteError, OSError) as exc:
                     print(f"{path}: fix failed: {exc}", file=sys.stderr)
                     status = EXIT_ERROR
-                    remaining.append(FileResult(path, _relint(source, path, settings)))
+                    report.remaining.append(FileResult(path, _relint(source, path, settings)))
                     continue
-                fixed_findings += outcome.fixed
-                fixed_files += 1
-        remaining.append(FileResult(path, outcome.remaining))
+                report.wrote(path, source, outcome)
+        report.held.extend(reason for _, reason in outcome.held)
+        report.remaining.append(FileResult(path, outcome.remaining))
     if args.add_noqa:
-        print(f"Added {_plural(noqa_added, 'noqa comment')} to {_plural(fixed_files, 'file')}.", file=sys.stderr)
+        print(f"Added {_plural(report.noqa_added, 'noqa comment')} to {_plural(report.files, 'file')}.",
+              file=sys.stderr)
         return status
     if args.diff:
         return status
-    print(f"Fixed {_plural(fixed_findings, 'finding')} in {_plural(fixed_files, 'file')}.", file=sys.stderr)
-    if any(r.findings for r in remaining):
-        _emit(args, remaining)
+    if args.show_fixes:
+        sys.stdout.write(report.show_fixes())
+    report.summary()
+    if any(r.findings for r in report.remaining):
+        _emit(args, report.remaining, config.fix_level)
         if not args.exit_zero and status == EXIT_OK:
             status = EXIT_FINDINGS
     return status
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+def _fix_notes(path: str, applied: Sequence[Finding]) -> str:
+    """Lines before a file's diff saying which fix class each change is in (``git apply``
+    and ``patch`` skip text before the ``---`` header)."""
+    return "".join(f"# {path}:{f.line}: {f.code} {f.fix.applicability.value} fix on a {f.confidence} finding: "
+                   f"{f.fix.description}\n" for f in applied if f.fix is not None)
+
+
+class _FixReport:
+    """What a --fix run did, for the summary, --show-fixes and an interrupted run."""
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.fixed = 0
+        self.noqa_added = 0
+        self.remaining: List[FileResult] = []
+        self.held: List[str] = []
+        self.changes: List[str] = []
+        self.written: List[str] = []
+
+    def wrote(self, path: str, source: bytes, outcome) -> None:  # type: ignore[no-untyped-def]
+        from .fix.apply import changed_lines
+
+        self.fixed += outcome.fixed
+        self.files += 1
+        self.written.append(path)
+        lines = _ranges(changed_lines(source, outcome.source))
+        self.changes.append(f"{path}: {_plural(outcome.fixed, 'fix', 'fixes')}, lines {lines}\n")
+        for f in outcome.applied:
+            self.changes.append(f"  {f.line}: {f.code} [{f.fix.applicability.value}, {f.confidence}] "
+                                f"{f.fix.description}\n")
+
+    def show_fixes(self) -> str:
+        return "".join(self.changes)
+
+    def interrupted(self) -> None:
+        if self.written:
+            print(f"unbounded-lint: interrupted after rewriting {_plural(len(self.written), 'file')}: "
+                  + ", ".join(self.written), file=sys.stderr)
+
+    def summary(self) -> None:
+        left = sum(len(r.findings) for r in self.remaining)
+        print(f"Fixed {_plural(self.fixed, 'finding')} in {_plural(self.files, 'file')}.", file=sys.stderr)
+        print(f"Found {_plural(self.fixed + left, 'finding')} ({self.fixed} fixed, {left} remaining).",
+              file=sys.stderr)
+        if self.held:
+            reasons = "; ".join(f"{reason} ({n})" for reason, n in Counter(self.held).most_common())
+            print(f"{_plural(len(self.held), 'fix', 'fixes')} held back: {reasons} "
+                  "(--fix-level all or --unsafe-fixes applies unsafe ones).", file=sys.stderr)
+
+
+def _ranges(lines: Sequence[int]) -> str:
+    out: List[str] = []
+    for line in lines:
+        if out and "-" not in out[-1] and int(out[-1]) == line - 1:
+            out[-1] = f"{out[-1]}-{line}"
+        elif out and "-" in out[-1] and int(out[-1].split("-")[1]) == line - 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{line}"
+        else:
+            out.append(str(line))
+    return ", ".join(out) or "none"
+
+
+def _plural(n: int, noun: str, nouns: str = "") -> str:
+    return f"{n} {noun if n == 1 else (nouns or noun + 's')}"
 
 
 def _relint(source: bytes, path: str, settings: Settings):  # type: ignore[no-untyped-def]
@@ -349,11 +425,9 @@ def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
               file=sys.stderr)
     if outcome.source == text:
         return 0
-    from .fixer import _encoding
+    from .fix.apply import encode_like
 
-    data = outcome.source.encode(_encoding(source))
-    if source.startswith(b"\xef\xbb\xbf"):
-        data = b"\xef\xbb\xbf" + data
+    data = encode_like(source, outcome.source)
     try:
         write_atomically(path, source, data)
     except (WriteError, OSError) as exc:
@@ -369,9 +443,11 @@ def _run_stdin(args: argparse.Namespace, config) -> int:  # type: ignore[no-unty
     source = sys.stdin.buffer.read()
     settings = config.settings_for(name)
     if args.fix or args.diff:
-        from .fixer import fix_source, unified_diff
+        from .fix.apply import FixOptions, fix_source, unified_diff
+        from .fix.style import line_length_for
 
-        outcome = fix_source(source, name, settings, unsafe=args.unsafe_fixes)
+        options = FixOptions(config.fix_level, line_length_for(name if args.stdin_filename else "."))
+        outcome = fix_source(source, name, settings, options=options)
         if outcome.error:
             print(f"{name}: {outcome.error}", file=sys.stderr)
         if args.diff:
@@ -380,11 +456,11 @@ def _run_stdin(args: argparse.Namespace, config) -> int:  # type: ignore[no-unty
         sys.stdout.buffer.write(outcome.source)
         sys.stdout.flush()
         if outcome.error:
-            return EXIT_ERROR
+            return EXIT_FINDINGS if outcome.fix_failed else EXIT_ERROR
         return EXIT_FINDINGS if outcome.remaining and not args.exit_zero else EXIT_OK
     result = lint_source(source, name, settings)
     if result.error:
         print(f"{name}: {result.error}", file=sys.stderr)
         return EXIT_ERROR
     results = _apply_baseline(args, [result], config.root)
-    return _emit(args, results)
+    return _emit(args, results, config.fix_level)

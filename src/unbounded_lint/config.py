@@ -64,7 +64,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from .types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
+from .types import ALL_CODES, DEFAULT_FIX_LEVEL, DEFAULT_SELECT, Confidence, FixLevel, Settings
 
 if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
     import tomllib
@@ -112,6 +112,7 @@ KEYS: Dict[str, str] = {
     "per-file-ignores": "a table of glob pattern = list of codes",
     "respect-gitignore": "a boolean",
     "min-confidence": 'one of "low", "medium", "high"',
+    "fix-level": 'one of "safe", "high", "evidence", "all"',
 }
 
 _CLI_FLAG = {key: "--" + key for key in KEYS}
@@ -139,6 +140,8 @@ class Config:
     extend_exclude: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     respect_gitignore: bool = True
+    # How far --fix goes; not in ``settings`` because it changes no finding (nor the cache).
+    fix_level: FixLevel = DEFAULT_FIX_LEVEL
     path: Optional[str] = None
     root: str = ""
 
@@ -458,6 +461,17 @@ def _confidence(value: Any, key: str, where: str, cli: bool) -> Confidence:
     raise _wrong_type(where, key, value)
 
 
+def _fix_level(value: Any, key: str, where: str, cli: bool) -> FixLevel:
+    if isinstance(value, FixLevel):
+        return value
+    if isinstance(value, str):
+        try:
+            return FixLevel.parse(value)
+        except ValueError:
+            pass
+    raise _wrong_type(where, key, value)
+
+
 _VALIDATORS = {
     "select": _selectors,
     "ignore": _selectors,
@@ -468,6 +482,7 @@ _VALIDATORS = {
     "per-file-ignores": _per_file_ignores,
     "respect-gitignore": _bool,
     "min-confidence": _confidence,
+    "fix-level": _fix_level,
 }
 
 
@@ -537,6 +552,7 @@ def load_config(pyproject: "Optional[os.PathLike[str] | str]", cli: Optional[Map
         extend_exclude=values.get("extend-exclude", ()),
         per_file_ignores=values.get("per-file-ignores", ()),
         respect_gitignore=values.get("respect-gitignore", True),
+        fix_level=values.get("fix-level", DEFAULT_FIX_LEVEL),
         path=str(path) if path is not None else None,
         root=root,
     )

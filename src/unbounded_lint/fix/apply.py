@@ -321,3 +321,20 @@ def write_atomically(path: str, original: bytes, new: bytes) -> None:
     if not os.access(path, os.W_OK):
         raise WriteError("not writable (permission denied); not fixed")
     atomic_write(path, new, mode=mode, fsync=True)
+
+
+def line_changes(source: bytes, edits: Sequence[Edit]) -> List[Tuple[int, int, str]]:
+    """One fix's changes as whole-line replacements of ``source``: (first line, line after
+    the last replaced line, new text), lines 1-based. Empty when the edits cannot be applied.
+    SARIF ``fixes`` are made from these."""
+    try:
+        new = apply_edits(source, edits)
+        a = LINE.findall(decode_source(source))
+        b = LINE.findall(decode_source(new))
+    except Exception:  # noqa: BLE001 - a fix that cannot be shown is left out of the report
+        return []
+    out: List[Tuple[int, int, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            out.append((i1 + 1, i2 + 1, "".join(b[j1:j2])))
+    return out

@@ -28,9 +28,9 @@ Options (every renderer accepts them all and ignores the ones it does not use):
 ``summary: bool = False`` (text)
     Append ruff's closing lines: ``Found N findings.`` and ``[*] K fixable with the --fix
     option.``.
-``unsafe_fixes: bool = False`` (all)
-    Whether unsafe fixes count as fixable (``[*]`` and the JSON ``fixable`` field), matching
-    ``--unsafe-fixes``.
+``fix_level: FixLevel = None`` (text, json)
+    The ``--fix-level`` whose fixes count as fixable (``[*]`` and the JSON ``fixable``
+    field); default ``high``. ``unsafe_fixes=True`` is the older spelling of ``all``.
 ``root: str = None`` (github, sarif, junit)
     Folder that absolute paths are made relative to (default: the current folder).
 """

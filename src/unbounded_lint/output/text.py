@@ -11,7 +11,7 @@ import re
 import tokenize
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from ..types import FileResult, Finding
+from ..types import DEFAULT_FIX_LEVEL, Applicability, FileResult, Finding, FixLevel
 from ._meta import all_findings
 
 BOLD = "\x1b[1m"
@@ -22,8 +22,9 @@ RESET = "\x1b[0m"
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
-def format_finding(finding: Finding, color: bool = False, unsafe_fixes: bool = False) -> str:
-    """One finding as ``path:LINE:COL: CODE message`` plus `` [*]`` when fixable."""
+def format_finding(finding: Finding, color: bool = False, unsafe_fixes: "bool | FixLevel" = False) -> str:
+    """One finding as ``path:LINE:COL: CODE message`` plus `` [*]`` when ``--fix`` at this
+    level applies its fix (``unsafe_fixes``: a ``FixLevel``, or True for ``all``)."""
     fixable = finding.fixable_with(unsafe_fixes)
     if color:
         line = (
@@ -74,13 +75,15 @@ def render(
     sources: Optional[Mapping[str, str]] = None,
     summary: bool = False,
     unsafe_fixes: bool = False,
+    fix_level: Optional[FixLevel] = None,
     **_: object,
 ) -> str:
+    level = fix_level or (FixLevel.ALL if unsafe_fixes else DEFAULT_FIX_LEVEL)
     findings = all_findings(results)
     out: List[str] = []
     loader = _Sources(sources)
     for finding in findings:
-        out.append(format_finding(finding, color=color, unsafe_fixes=unsafe_fixes))
+        out.append(format_finding(finding, color=color, unsafe_fixes=level))
         if show_source:
             line = loader.line(finding.path, finding.line)
             if line is not None:
@@ -88,7 +91,21 @@ def render(
     if summary and findings:
         count = len(findings)
         out.append(f"Found {count} finding{'s' if count != 1 else ''}.")
-        fixable = sum(1 for f in findings if f.fixable_with(unsafe_fixes))
-        if fixable:
-            out.append(f"[*] {fixable} fixable with the `--fix` option.")
+        out.extend(fix_summary(findings, level))
     return "".join(line + "\n" for line in out)
+
+
+def fix_summary(findings: Sequence[Finding], level: FixLevel) -> List[str]:
+    """ruff's closing lines: what ``--fix`` would apply, by fix class, and what it holds back."""
+    applied = [f for f in findings if f.fixable_with(level)]
+    held = [f for f in findings if f.fix is not None and not f.fixable_with(level)]
+    out: List[str] = []
+    if applied:
+        safe = sum(1 for f in applied if f.fix is not None and f.fix.applicability is Applicability.SAFE)
+        out.append(f"[*] {len(applied)} fixable with the `--fix` option ({safe} safe, "
+                   f"{len(applied) - safe} unsafe on high-confidence findings).")
+    if held:
+        noun = "fix is" if len(held) == 1 else "fixes are"
+        out.append(f"{len(held)} unsafe {noun} held back at fix-level {level.value} (they can drop items or change "
+                   "a public type; `--fix-level all` or `--unsafe-fixes` applies them).")
+    return out
