@@ -11,6 +11,7 @@ Anything else leaves the input unchanged and says why.
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
 import hashlib
 import io
@@ -77,15 +78,16 @@ def select_edits(findings: Sequence[Finding], options: FixOptions, lines: Sequen
     applied: List[Finding] = []
     edits: List[Edit] = []
     seen: Set[Edit] = set()
-    spans: Dict[Tuple[Position, Position], str] = {}
+    spans = _Spans()
     for finding in findings:
         if finding.fix is None or hold_reason(finding, options, lines) is not None:
             continue
         replaces = [(_span(e), _text(e)) for e in finding.fix.edits if isinstance(e, (Replace, RenameCall))]
-        if any(_conflicts(span, text, spans) for span, text in replaces):
+        if any(spans.conflicts(span, text) for span, text in replaces):
             continue  # the next pass fixes it, on the output of this one
         applied.append(finding)
-        spans.update(replaces)
+        for span, text in replaces:
+            spans.add(span, text)
         for edit in finding.fix.edits:
             if edit not in seen:
                 seen.add(edit)
@@ -101,10 +103,25 @@ def _text(edit: "Replace | RenameCall") -> str:
     return edit.text if isinstance(edit, Replace) else edit.method
 
 
-def _conflicts(span: Tuple[Position, Position], text: str, spans: Dict[Tuple[Position, Position], str]) -> bool:
-    if span in spans:
-        return spans[span] != text
-    return any(span[0] < other[1] and other[0] < span[1] for other in spans)
+class _Spans:
+    """The replaced spans chosen so far, sorted, so that an overlap check looks only at the
+    neighbours (linear planning for files with thousands of fixes)."""
+
+    def __init__(self) -> None:
+        self.texts: Dict[Tuple[Position, Position], str] = {}
+        self.sorted: List[Tuple[Position, Position]] = []
+
+    def conflicts(self, span: Tuple[Position, Position], text: str) -> bool:
+        if span in self.texts:
+            return self.texts[span] != text
+        index = bisect.bisect_left(self.sorted, span)
+        neighbours = self.sorted[max(0, index - 1):index + 1]
+        return any(span[0] < other[1] and other[0] < span[1] for other in neighbours)
+
+    def add(self, span: Tuple[Position, Position], text: str) -> None:
+        if span not in self.texts:
+            self.texts[span] = text
+            bisect.insort(self.sorted, span)
 
 
 def fix_source(source: bytes, path: str = "<string>", settings: Optional[Settings] = None,
@@ -213,11 +230,12 @@ def apply_edits(source: bytes, edits: Sequence[Edit], line_length: int = DEFAULT
         from .cst import apply_with_libcst  # libcst only for the files that need it
 
         new_text = apply_with_libcst(text, body)
-    _parse(new_text)
+        _parse(new_text)
+    # (splice has parsed its own output: a big file is not parsed again for nothing)
     imports = [e for e in edits if isinstance(e, AddImport)]
     if imports:
         new_text = add_imports(new_text, imports, line_length)
-    verify_module(new_text, [imp.name for imp in imports])
+        verify_module(new_text, [imp.name for imp in imports])
     return encode_like(source, new_text)
 
 

@@ -135,14 +135,18 @@ def _insert_op(src: _Text, node: Optional[ast.stmt], pos: Position, codes: List[
 
 def _apply_ops(text: str, ops: List[Op]) -> Optional[str]:
     ops = list(dict.fromkeys(ops))  # two findings sharing one plan give the same edit twice
-    ops.sort(key=lambda op: (op[0], op[1]), reverse=True)
-    out = text
-    previous_start = len(text) + 1
+    ops.sort(key=lambda op: (op[0], op[1]))
+    # One pass over the text, joined once: linear in the size of the file plus the edits.
+    pieces: List[str] = []
+    position = 0
     for start, end, replacement in ops:
-        if end > previous_start:
+        if start < position:
             return None  # overlapping edits: let libcst sort it out
-        out = out[:start] + replacement + out[end:]
-        previous_start = start
+        pieces.append(text[position:start])
+        pieces.append(replacement)
+        position = end
+    pieces.append(text[position:])
+    out = "".join(pieces)
     try:
         ast.parse(out)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

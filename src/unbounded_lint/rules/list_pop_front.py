@@ -49,10 +49,15 @@ class Strategy:
 ```
 
 ## Fix safety
-Safe, and only offered when the list's creation is visible and every use of it in its owner
-scope works on a deque (see UBL001): the creation becomes `deque(...)`, `pop(0)` becomes
-`popleft()` and `insert(0, v)` becomes `appendleft(v)`. When the same list also grows without
-bound (UBL001), the deque gets `maxlen=N` as well.
+Safe for a private list (a local, or a name starting with `_`) whose creation is visible and
+whose every use in its owner scope works on a deque (see UBL001), and that is bounded
+already: the creation becomes `deque(...)`, `pop(0)` becomes `popleft()` and `insert(0, v)`
+becomes `appendleft(v)`, which keeps the program's meaning for every input. Unsafe when the
+list is public (other modules may use it as a list) or also grows without bound (UBL001: the
+deque then gets `maxlen=N`, which drops items). Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none. A public list that grows
+without bound gets no UBL004 fix: UBL001 trims it and keeps its type.
 
 ## Options
 `max-length` (default 1000), when the list also grows without bound.

@@ -32,9 +32,12 @@ class Sender:
 ```
 
 ## Fix safety
-Unsafe (applied only with `--unsafe-fixes`): with `maxsize=N`, `put` blocks (or
+Unsafe: with `maxsize=N`, `put` blocks (or
 `put_nowait` raises `QueueFull`) when the queue is full, and a deque with `maxlen=N` silently
 drops the oldest item. That is the point of backpressure, but it changes behaviour under load.
+Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none.
 `SimpleQueue` has no `maxsize` and gets no fix.
 
 ## Options

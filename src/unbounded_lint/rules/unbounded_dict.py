@@ -63,10 +63,13 @@ class PriceCache:
 ```
 
 ## Fix safety
-Safe for dicts: `if len(x) > N: x.pop(next(iter(x)))` after each insert evicts the oldest key
-(dicts keep insertion order), and nothing changes while the dict holds fewer than N keys; after
-`update`/`|=` the eviction is a `while` loop. Sets get no fix (a set has no order to evict by),
-nor do nested dicts.
+Unsafe: `if len(x) > N: x.pop(next(iter(x)))` after each insert evicts the oldest key (dicts
+keep insertion order), so a wrong finding loses entries the program still reads: a table of
+file modification times then sees every file as new, an in-memory user table forgets users.
+Nothing changes while the dict holds fewer than N keys; after `update`/`|=` the eviction is a
+`while` loop. Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none. Sets get no fix (a set has no order to evict by), nor do nested dicts.
 
 ## Options
 `max-length` (default 1000): the `N` of the fix.

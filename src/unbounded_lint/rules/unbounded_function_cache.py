@@ -26,9 +26,12 @@ def quote(symbol, ts):
 ```
 
 ## Fix safety
-Safe: the decorator becomes `lru_cache(maxsize=N)`, using the module's own name for
+Unsafe: the decorator becomes `lru_cache(maxsize=N)`, using the module's own name for
 `lru_cache` or `functools` (adding `from functools import lru_cache` when neither is
-available). Results are the same; only entries beyond N are recomputed.
+available). Entries beyond N are dropped and recomputed, which changes what a function with
+side effects does, or one whose results are compared by identity. Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none.
 
 ## Options
 `max-length` (default 1000): the `maxsize` of the fix.

@@ -95,14 +95,22 @@ class Trainer:
 ```
 
 ## Fix safety
-Safe: behaviour is unchanged while the list holds fewer than `max-length` items. The list
-becomes `deque(maxlen=N)` when every use in the owner scope works on a deque (append, extend,
-pop, popleft, clear, len, iteration, `in`, integer indexing, `reversed`, `list()`, `sum()`,
-`min()`, `max()`, `sorted()`, `any()`, `all()`). Otherwise — slicing, `+`/`+=` with a list,
-`sort()`, `insert`, `==` with a list, handing it to other code, a type annotation other than
-plain `list` — `if len(x) > N: del x[:-N]` is inserted after each growth statement (`del x[N:]`
-for `insert(0, v)`, so the newest items survive). A growth inside a lambda, a comprehension or
-a compound statement's header gets no fix.
+Unsafe: both fixes drop the oldest items once the list holds `max-length` of them, which
+loses data the program may still need when the finding is wrong (a per-call buffer of byte
+parts, pending callbacks, open sockets). Nothing changes while the list holds fewer than N
+items. Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none.
+
+A private list (a local, or a name starting with `_`) becomes `deque(maxlen=N)` when every use
+in the owner scope works on a deque (append, extend, pop, popleft, clear, len, iteration, `in`,
+integer indexing, `reversed`, `list()`, `sum()`, `min()`, `max()`, `sorted()`, `any()`,
+`all()`). A public list keeps its type, since other modules may use it as a list, and so does
+a list whose creation carries the user's annotation (which would have to change with it):
+`if len(x) > N: del x[:-N]` is inserted after each growth statement instead (`del x[N:]` for
+`insert(0, v)`, so the newest items survive), as it is when some use needs a list (slicing,
+`+`/`+=` with a list, `sort()`, `insert`, `==` with a list, handing it to other code). A
+growth inside a lambda, a comprehension or a compound statement's header gets no fix.
 
 ## Options
 `max-length` (default 1000): the `N` of the fix.

@@ -31,8 +31,11 @@ class EventLog:
 ```
 
 ## Fix safety
-Safe for a deque: `maxlen=N` is added, which drops the oldest items once N are held and changes
-nothing below that. Queues get no automatic fix: with a `maxsize`, `put` blocks when full.
+Unsafe, for a deque: `maxlen=N` is added, which drops the oldest items once N are held and
+changes nothing below that. Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none. Queues get no automatic fix: with a `maxsize`, `put`
+blocks when full.
 
 ## Options
 `max-length` (default 1000): the `maxlen` of the fix.

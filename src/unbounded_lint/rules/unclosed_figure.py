@@ -35,11 +35,15 @@ def refresh(prices):
 ```
 
 ## Fix safety
-Safe: `plt.close(fig)` (with the module's own name for pyplot) is inserted after the last
-statement of the creating block that uses the figure or its axes. For `self.fig = plt.figure()`
-in a method that runs repeatedly, the previous figure is closed first
-(`if getattr(self, "fig", None) is not None: plt.close(self.fig)`). Figures without a name, a
-figure returned on some paths and figures made in a constructor get no fix.
+Safe for a figure made and used in one function: `plt.close(fig)` (with the module's own
+name for pyplot) is inserted after the last statement of the creating block that uses the
+figure or its axes; the figure is never returned, stored or handed on, so nothing can use it
+afterwards. Unsafe for `self.fig = plt.figure()` in a method that runs repeatedly: the
+previous figure is closed first (`if getattr(self, "fig", None) is not None:
+plt.close(self.fig)`), and other code may still hold it. Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none. Figures without a
+name, a figure returned on some paths and figures made in a constructor get no fix.
 
 ## Options
 None.
