@@ -268,12 +268,34 @@ def explain(code: str) -> int:
 
 
 def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # type: ignore[no-untyped-def]
+    report = _FixReport()
+    try:
+        status = _fix_files(args, config, files, report)
+    except KeyboardInterrupt:
+        report.interrupted()  # say which files were already rewritten
+        raise
+    if args.add_noqa:
+        print(f"Added {_plural(report.noqa_added, 'noqa comment')} to {_plural(report.files, 'file')}.",
+              file=sys.stderr)
+        return status
+    if args.diff:
+        return status
+    if args.show_fixes:
+        sys.stdout.write(report.show_fixes())
+    report.summary()
+    if any(r.findings for r in report.remaining):
+        _emit(args, report.remaining, config.fix_level)
+        if not args.exit_zero and status == EXIT_OK:
+            status = EXIT_FINDINGS
+    return status
+
+
+def _fix_files(args: argparse.Namespace, config, files: Sequence[str], report: "_FixReport") -> int:  # type: ignore[no-untyped-def]
     from .fix.apply import FixOptions, WriteError, fix_source, unified_diff, write_atomically
     from .fix.style import line_length_for
     from .runner import FileTimeout, read_file, time_limit, timeout_message
 
     status = EXIT_OK
-    report = _FixReport()
     for path in files:
         source, error = read_file(path)
         if source is None:
@@ -297,9 +319,6 @@ def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # 
             print(f"{path}: {timeout_message(args.timeout_per_file)}", file=sys.stderr)
             status = EXIT_ERROR
             continue
-        except KeyboardInterrupt:
-            report.interrupted()
-            raise
         if outcome.error:
             # A refused fix keeps the original: its findings remain (1); a broken input is 2.
             print(f"{path}: {outcome.error}", file=sys.stderr)
@@ -319,19 +338,6 @@ def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # 
                 report.wrote(path, source, outcome)
         report.held.extend(reason for _, reason in outcome.held)
         report.remaining.append(FileResult(path, outcome.remaining))
-    if args.add_noqa:
-        print(f"Added {_plural(report.noqa_added, 'noqa comment')} to {_plural(report.files, 'file')}.",
-              file=sys.stderr)
-        return status
-    if args.diff:
-        return status
-    if args.show_fixes:
-        sys.stdout.write(report.show_fixes())
-    report.summary()
-    if any(r.findings for r in report.remaining):
-        _emit(args, report.remaining, config.fix_level)
-        if not args.exit_zero and status == EXIT_OK:
-            status = EXIT_FINDINGS
     return status
 
 
