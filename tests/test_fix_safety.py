@@ -321,3 +321,88 @@ def test_failed_verification_keeps_the_file_and_exits_1(tmp_path, monkeypatch, c
     assert status == 1
     assert path.read_bytes() == source
     assert "before the import the fix adds; the original is kept" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- what the CLI says
+
+def _run(cwd, *argv: str):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", *argv], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def _project(tmp_path, config: str = "") -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.unbounded-lint]\n" + config, encoding="utf-8")
+    (tmp_path / "store.py").write_bytes(USER_TABLE)  # medium: unsafe eviction held back
+    (tmp_path / "hot.py").write_bytes(HIGH_GLOBAL)  # high: the trim is applied
+
+
+def test_cli_summary_counts_fixed_remaining_and_held_back(tmp_path) -> None:
+    _project(tmp_path)
+    r = _run(tmp_path, "--fix", "--show-fixes", ".")
+    assert r.returncode == 1, r
+    assert "Fixed 1 finding in 1 file." in r.stderr
+    assert "Found 2 findings (1 fixed, 1 remaining)." in r.stderr
+    assert "1 fix held back: unsafe fix on a medium finding (1)" in r.stderr
+    # --show-fixes: the file, the lines it changed, each fix with its class
+    assert "hot.py: 1 fix, lines 7-8\n  6: UBL001 [unsafe, high] trim to the last 1000 items" in r.stdout
+    assert "store.py:6:9: UBL002" in r.stdout and (tmp_path / "store.py").read_bytes() == USER_TABLE
+
+
+def test_config_fix_level_and_cli_override(tmp_path) -> None:
+    _project(tmp_path, 'fix-level = "safe"\n')
+    r = _run(tmp_path, "--fix", ".")
+    assert (tmp_path / "hot.py").read_bytes() == HIGH_GLOBAL, r
+    assert "2 fixes held back: unsafe fix (fix-level safe) (2)" in r.stderr
+    r = _run(tmp_path, "--fix", "--fix-level", "all", ".")
+    assert "Found 2 findings (2 fixed, 0 remaining)." in r.stderr, r
+    assert r.returncode == 0
+
+
+def test_text_marker_and_json_follow_the_level(tmp_path) -> None:
+    import json
+
+    _project(tmp_path)
+    text = _run(tmp_path, ".").stdout
+    assert "hot.py:6:9: UBL001" in text and text.split("hot.py:6:9: UBL001")[1].split("\n")[0].endswith("[*]")
+    assert not text.split("store.py:6:9: UBL002")[1].split("\n")[0].endswith("[*]")
+    assert "1 unsafe fix is held back at fix-level high" in text
+    data = {d["path"]: d for d in json.loads(_run(tmp_path, "--format", "json", ".").stdout)}
+    assert (data["hot.py"]["fixable"], data["hot.py"]["fix_safety"]) == (True, "unsafe")
+    assert (data["store.py"]["fixable"], data["store.py"]["fix_safety"]) == (False, "unsafe")
+    data = {d["path"]: d for d in json.loads(_run(tmp_path, "--format", "json", "--unsafe-fixes", ".").stdout)}
+    assert data["store.py"]["fixable"] is True
+
+
+def test_sarif_fixes_carry_the_class_and_validate(tmp_path) -> None:
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    _project(tmp_path)
+    log = json.loads(_run(tmp_path, "--format", "sarif", ".").stdout)
+    schema = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.validate(log, schema)
+    [result] = [r for r in log["runs"][0]["results"] if r["ruleId"] == "UBL002"]
+    [fix] = result["fixes"]
+    assert fix["properties"]["applicability"] == "unsafe"
+    assert fix["description"]["text"] == "evict the oldest key beyond 1000 (unsafe fix)"
+    [change] = fix["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "store.py"
+    [replacement] = change["replacements"]
+    assert replacement["deletedRegion"]["startLine"] == 7
+    assert replacement["insertedContent"]["text"] == (
+        "        if len(self.users) > 1000:\n            self.users.pop(next(iter(self.users)))\n")
+
+
+def test_diff_names_the_fix_class(tmp_path) -> None:
+    _project(tmp_path)
+    r = _run(tmp_path, "--diff", ".")
+    assert r.returncode == 1
+    assert r.stdout.startswith("# hot.py:6: UBL001 unsafe fix on a high finding: trim to the last 1000 items")
+    assert "store.py" not in r.stdout  # held back at the default level
