@@ -1,7 +1,10 @@
 """Soak test: `unbounded-lint --fix` over a fresh copy of the pinned benchmark corpus.
 
 Checks what a user running --fix on a whole repository relies on:
-  * every file the fixer rewrote still compiles;
+  * every file the fixer rewrote still compiles, and still imports (in a subprocess where its
+    package is importable) whenever the original imported; the package itself still imports;
+  * with the default fix level, no fix that can drop data (an unsafe fix) is applied to a
+    finding that is not ``high``;
   * the number of files that changed on disk equals the number the CLI reports as fixed;
   * no file is touched that the CLI did not report, and no traceback is printed;
   * a second --fix changes nothing.
@@ -10,6 +13,7 @@ Usage:
     python benchmarks/soak.py                       # the whole corpus (benchmarks/corpus.txt)
     python benchmarks/soak.py --packages networkx   # a subset
     python benchmarks/soak.py --all-rules           # UBL001-UBL008 at low confidence, unsafe fixes
+    python benchmarks/soak.py --table               # also print the fixes by class and rule (Markdown)
 
 Wheels are reused from benchmarks/.corpus/wheels/ (shared with bench.py) or downloaded from
 PyPI with pip. Exit status 0 when every check holds, 1 otherwise, 3 when the corpus cannot be
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -35,6 +40,21 @@ HERE = Path(__file__).resolve().parent
 CORPUS_FILE = HERE / "corpus.txt"
 WHEEL_DIR = HERE / ".corpus" / "wheels"
 FIXED_LINE = re.compile(r"Fixed (\d+) findings? in (\d+) files?")
+# --show-fixes: "path: N fixes, lines ..." then "  LINE: CODE [class, confidence] description"
+SHOWN_FILE = re.compile(r"^(?P<path>\S.*): \d+ fix(?:es)?, lines ")
+SHOWN_FIX = re.compile(r"^  (?P<line>\d+): (?P<code>UBL\d{3}) \[(?P<cls>safe|unsafe), (?P<conf>low|medium|high)\] ")
+IMPORTER = """
+import importlib, json, sys, warnings
+warnings.simplefilter("ignore")
+out = {}
+for name in json.loads(sys.argv[1]):
+    try:
+        importlib.import_module(name)
+        out[name] = "ok"
+    except BaseException as exc:  # a module may exit or raise anything while importing
+        out[name] = type(exc).__name__
+sys.stdout.write(json.dumps(out))
+"""
 
 
 def read_corpus(only: Optional[Sequence[str]]) -> List[Tuple[str, str]]:
@@ -96,8 +116,83 @@ def snapshot(root: Path) -> Dict[str, str]:
             for p in sorted(root.rglob("*.py"))}
 
 
+def applied_fixes(stdout: str) -> List[Tuple[str, str, str, str]]:
+    """(path, code, class, confidence) of every fix ``--show-fixes`` lists."""
+    fixes = []
+    path = ""
+    for line in stdout.splitlines():
+        head = SHOWN_FILE.match(line)
+        if head:
+            path = head["path"]
+            continue
+        fix = SHOWN_FIX.match(line)
+        if fix and path:
+            fixes.append((path, fix["code"], fix["cls"], fix["conf"]))
+    return fixes
+
+
+def module_name(rel: str) -> Optional[Tuple[str, str]]:
+    """(package folder, dotted module) of a corpus file ``<name-version>/a/b.py``."""
+    parts = Path(rel).parts
+    if len(parts) < 2 or not all(p.isidentifier() for p in parts[1:-1]):
+        return None
+    stem = parts[-1][:-3]
+    names = list(parts[1:-1]) + ([] if stem == "__init__" else [stem])
+    if not names or not all(n.isidentifier() for n in names):
+        return None
+    return parts[0], ".".join(names)
+
+
+def import_all(root: Path, package_dir: str, modules: Sequence[str]) -> Dict[str, str]:
+    """Import each module in a subprocess with only ``root/package_dir`` on the path."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(PYTHONPATH=str(root / package_dir), PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
+    try:
+        proc = subprocess.run([sys.executable, "-c", IMPORTER, json.dumps(list(modules))], cwd=tempfile.gettempdir(),
+                              env=env, capture_output=True, text=True, timeout=600)
+        return json.loads(proc.stdout or "{}")
+    except (subprocess.TimeoutExpired, ValueError):
+        return {m: "timeout or crash" for m in modules}
+
+
+def import_check(original: Path, fixed: Path, changed: Sequence[str]) -> Tuple[int, int, List[str]]:
+    """Modules that imported before the fix and checked after: (imported, both fine, broken)."""
+    by_package: Dict[str, List[str]] = {}
+    for rel in changed:
+        found = module_name(rel)
+        if found is not None:
+            by_package.setdefault(found[0], []).append(found[1])
+    imported = same = 0
+    broken: List[str] = []
+    for package_dir, modules in sorted(by_package.items()):
+        top = sorted({m.split(".")[0] for m in modules})
+        names = top + sorted(set(modules) - set(top))  # the package itself first: its smoke test
+        before = import_all(original, package_dir, names)
+        after = import_all(fixed, package_dir, names)
+        for name in names:
+            if before.get(name) != "ok":
+                continue  # a missing dependency or a module that cannot be imported alone
+            imported += 1
+            if after.get(name) == "ok":
+                same += 1
+            else:
+                broken.append(f"{package_dir}: import {name} -> {after.get(name)}")
+    return imported, same, broken
+
+
+def fix_table(fixes: Sequence[Tuple[str, str, str, str]]) -> str:
+    counts: Dict[Tuple[str, str], int] = {}
+    for _, code, cls, conf in fixes:
+        counts[(code, f"{cls} ({conf})")] = counts.get((code, f"{cls} ({conf})"), 0) + 1
+    columns = sorted({col for _, col in counts})
+    lines = ["| rule | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
+    for code in sorted({code for code, _ in counts}):
+        lines.append(f"| {code} | " + " | ".join(str(counts.get((code, col), 0)) for col in columns) + " |")
+    return "\n".join(lines)
+
+
 def run_fix(root: Path, extra: Sequence[str], jobs: int) -> Tuple[subprocess.CompletedProcess, float]:
-    argv = [sys.executable, "-m", "unbounded_lint", "--fix", "--no-cache", "--isolated",
+    argv = [sys.executable, "-m", "unbounded_lint", "--fix", "--show-fixes", "--no-cache", "--isolated",
             "--no-respect-gitignore", "--timeout-per-file", "300", "-q", "-j", str(jobs), *extra, "."]
     started = time.monotonic()
     proc = subprocess.run(argv, cwd=root, capture_output=True, text=True)
@@ -111,6 +206,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="select UBL001-UBL008 at low confidence and apply unsafe fixes too")
     parser.add_argument("--jobs", "-j", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the fixed copy and print its path")
+    parser.add_argument("--table", action="store_true", help="print the applied fixes by rule and class (Markdown)")
+    parser.add_argument("--no-import-check", action="store_true", help="skip importing the rewritten modules")
     args = parser.parse_args(argv)
     only = [p.strip() for p in args.packages.split(",")] if args.packages else None
     packages = read_corpus(only)
@@ -123,10 +220,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"cannot download the corpus: {exc}", file=sys.stderr)
         return 3
     extra = ["--select", "UBL", "--min-confidence", "low", "--unsafe-fixes"] if args.all_rules else []
+    default_level = not args.all_rules
     workdir = Path(tempfile.mkdtemp(prefix="ubl-soak-"))
     failures: List[str] = []
     try:
-        n_files = unpack(packages, workdir)
+        n_files = unpack(packages, workdir / "tree")
+        original = workdir / "original"
+        shutil.copytree(workdir / "tree", original)
+        workdir = workdir / "tree"
         before = snapshot(workdir)
         first, seconds = run_fix(workdir, extra, args.jobs)
         after = snapshot(workdir)
@@ -149,12 +250,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 not_compiling.append(f"{rel}: {exc}")
         if not_compiling:
             failures.append("rewritten files that do not compile:\n  " + "\n  ".join(not_compiling[:20]))
+        fixes = applied_fixes(first.stdout)
+        if sum(1 for _ in fixes) != reported_findings:
+            failures.append(f"--show-fixes lists {len(fixes)} fixes, the summary {reported_findings}")
+        risky = [f"{p} {code} ({conf})" for p, code, cls, conf in fixes if cls == "unsafe" and conf != "high"]
+        if default_level and risky:
+            failures.append("unsafe fixes of findings below high at the default level:\n  " + "\n  ".join(risky[:20]))
+        imported = same = 0
+        if not args.no_import_check:
+            imported, same, broken = import_check(original, workdir, changed)
+            if broken:
+                failures.append("rewritten modules that no longer import:\n  " + "\n  ".join(broken[:20]))
         second, _ = run_fix(workdir, extra, args.jobs)
         again = snapshot(workdir)
         second_match = FIXED_LINE.search(second.stderr)
         if again != after or (second_match and int(second_match.group(1)) != 0):
             failures.append(f"a second --fix changed files: {second.stderr.strip()[-500:]}")
-        errors = [line for line in first.stderr.splitlines() if ": " in line and not line.startswith("Fixed")]
+        errors = [line for line in first.stderr.splitlines()
+                  if ": " in line and not line.startswith(("Fixed ", "Found ")) and " held back: " not in line]
         print(f"corpus: {', '.join(f'{n}=={v}' for n, v in packages)} ({n_files} files)")
         print(f"--fix {' '.join(extra) or '(default rules)'}: {reported_findings} findings fixed in "
               f"{reported_files} files, {len(changed)} files changed on disk, {seconds:.1f} s")
@@ -162,12 +275,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for line in errors[:10]:
             print(f"  {line}")
         print(f"rewritten files that compile: {len(changed) - len(not_compiling)} of {len(changed)}")
+        if not args.no_import_check:
+            print(f"rewritten modules that imported before and still import: {same} of {imported} "
+                  f"(the others need dependencies or context the soak does not provide)")
+        by_class = {cls: sum(1 for f in fixes if f[2] == cls) for cls in ("safe", "unsafe")}
+        print(f"applied fixes: {by_class['safe']} safe, {by_class['unsafe']} unsafe "
+              f"({sum(1 for f in fixes if f[2] == 'unsafe' and f[3] != 'high')} unsafe on findings below high)")
+        if args.table and fixes:
+            print(fix_table(fixes))
         print(f"second --fix: {second_match.group(0) if second_match else second.stderr.strip()[:200]}")
     finally:
         if args.keep:
             print(f"fixed copy kept in {workdir}")
         else:
-            shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(workdir.parent if workdir.name == "tree" else workdir, ignore_errors=True)
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)
     print("soak: ok" if not failures else f"soak: {len(failures)} check(s) failed")
