@@ -14,9 +14,8 @@ from typing import List, Tuple
 
 import pytest
 
-from unbounded_lint.engine import lint_source
+from unbounded_lint.engine import SourceError, lint_source
 from unbounded_lint.fix.apply import FixOptions, apply_edits, fix_source, verify_module
-from unbounded_lint.engine import SourceError
 from unbounded_lint.types import Applicability, Confidence, FixLevel, RenameCall, Settings
 
 DEFAULT = FixOptions()

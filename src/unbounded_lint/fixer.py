@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from .fix.apply import (FixOptions, FixOutcome, WriteError, apply_edits, changed_lines, encode_like, fix_source,
-                        unified_diff, write_atomically)
+from .fix.apply import (
+                        FixOptions,
+                        FixOutcome,
+                        WriteError,
+                        apply_edits,
+                        changed_lines,
+                        encode_like,
+                        fix_source,
+                        unified_diff,
+                        write_atomically,
+)
 
 __all__ = ["FixOptions", "FixOutcome", "WriteError", "apply_edits", "changed_lines", "encode_like", "fix_source",
            "unified_diff", "write_atomically"]

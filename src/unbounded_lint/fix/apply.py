@@ -22,8 +22,18 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .._io import atomic_write
 from ..engine import SourceError, decode_source, lint_source, split_lines
-from ..types import (DEFAULT_FIX_LEVEL, AddImport, Edit, FileResult, Finding, FixLevel, RemoveImportIfUnused,
-                     RenameCall, Replace, Settings)
+from ..types import (
+    DEFAULT_FIX_LEVEL,
+    AddImport,
+    Edit,
+    FileResult,
+    Finding,
+    FixLevel,
+    RemoveImportIfUnused,
+    RenameCall,
+    Replace,
+    Settings,
+)
 from .imports import add_imports
 from .splice import LINE, splice
 from .style import DEFAULT_LINE_LENGTH, too_long

@@ -6,7 +6,7 @@ Only imported when such a file has something to fix, so linting never pays for l
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Set, Tuple, Union
+from typing import Dict, List, Sequence, Set, Tuple, TypeVar, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -18,6 +18,7 @@ from .splice import reindent_line
 
 Position = Tuple[int, int]
 Span = Tuple[Position, Position]
+CSTNodeT = TypeVar("CSTNodeT", bound=cst.CSTNode)
 
 
 class PlacementError(Exception):
@@ -91,8 +92,8 @@ class EditTransformer(cst.CSTTransformer):
             return None
         return (pos.start.line, pos.start.column), (pos.end.line, pos.end.column)
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-                 ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
+    def on_leave(self, original_node: CSTNodeT, updated_node: CSTNodeT  # type: ignore[override]
+                 ) -> Union[CSTNodeT, cst.RemovalSentinel, cst.FlattenSentinel[CSTNodeT]]:
         if isinstance(original_node, cst.BaseExpression) and (self.replace or self.renames):
             span = self._span(original_node)
             if span is not None and span in self.replace and ("r", span) not in self.placed:
@@ -100,9 +101,9 @@ class EditTransformer(cst.CSTTransformer):
                 new = cst.parse_expression(self.replace[span], config=self.config)
                 if getattr(original_node, "lpar", None) and hasattr(new, "lpar"):
                     new = new.with_changes(lpar=original_node.lpar, rpar=original_node.rpar)
-                return new
+                return new  # type: ignore[return-value]  # an expression replaces an expression
             if span is not None and span in self.renames and isinstance(updated_node, cst.Call):
-                return self._rename(span, updated_node)
+                return self._rename(span, updated_node)  # type: ignore[return-value]
         return super().on_leave(original_node, updated_node)
 
     def _rename(self, span: Span, call: cst.Call) -> cst.Call:
@@ -117,8 +118,10 @@ class EditTransformer(cst.CSTTransformer):
         return call.with_changes(func=call.func.with_changes(attr=cst.Name(edit.method)), args=args)
 
     def _statements(self, codes: List[str]) -> List[cst.BaseStatement]:
+        indent = self.config.default_indent
+        unit = indent if isinstance(indent, str) else "    "  # AutoConfig only before parsing
         return [cst.parse_statement(chunk, config=self.config)
-                for code in codes for chunk in _snippet_statements(code, self.config.default_indent)]
+                for code in codes for chunk in _snippet_statements(code, unit)]
 
     def _claim(self, table: Dict[Position, List[str]], tag: str, pos: Position, out: List[str]) -> None:
         if pos in table and (tag, pos) not in self.placed:

@@ -77,7 +77,7 @@ def _is_docstring(node: ast.stmt) -> bool:
 
 def _top(node: ast.stmt) -> str:
     if isinstance(node, ast.ImportFrom):
-        return "__future__" if node.module == "__future__" else (node.module or "").split(".")[0] if not node.level else ""
+        return "" if node.level else (node.module or "").split(".")[0]  # relative: not stdlib
     assert isinstance(node, ast.Import)
     return node.names[0].name.split(".")[0]
 

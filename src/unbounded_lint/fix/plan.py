@@ -21,8 +21,17 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from ..analysis.containers import ModuleFacts
 from ..analysis.model import Container, Event
-from ..types import (AddImport, Applicability, Edit, Fix, InsertAfter, InsertBefore, RemoveImportIfUnused,
-                     RenameCall, Replace)
+from ..types import (
+    AddImport,
+    Applicability,
+    Edit,
+    Fix,
+    InsertAfter,
+    InsertBefore,
+    RemoveImportIfUnused,
+    RenameCall,
+    Replace,
+)
 
 DEQUE_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "clear", "count",
                            "remove", "popleft", "reverse", "index"})
@@ -317,7 +326,8 @@ def plan_evict(facts: ModuleFacts, ev: Event, maxlen: int) -> Optional[Edits]:
         return None
     loop = "while" if ev.op in ("update", "|=") else "if"
     assert ev.stmt is not None
-    return (InsertAfter(facts.position(ev.stmt), f"{loop} len({text}) > {maxlen}:\n    {text}.pop(next(iter({text})))\n"),)
+    code = f"{loop} len({text}) > {maxlen}:\n    {text}.pop(next(iter({text})))\n"
+    return (InsertAfter(facts.position(ev.stmt), code),)
 
 
 def plan_keyword(facts: ModuleFacts, call: ast.Call, keyword: str, value: int) -> Optional[Edits]:
