@@ -46,6 +46,9 @@ REPO_ROOT = BENCH_DIR.parent
 CORPUS_FILE = BENCH_DIR / "corpus.txt"
 REQUIREMENTS_FILE = BENCH_DIR / "requirements-bench.txt"
 RESULTS_FILE = BENCH_DIR / "RESULTS.md"
+# RESULTS.md from this line on holds numbers of the other benchmarks (many_attributes.py,
+# soak.py), recorded by hand; rewriting the speed report keeps them.
+KEEP_MARKER = "<!-- other benchmarks: kept when bench.py rewrites this file -->"
 
 WORK_DIR = BENCH_DIR / ".corpus"  # git-ignored
 WHEEL_DIR = WORK_DIR / "wheels"
@@ -1183,10 +1186,20 @@ def report_only(args: argparse.Namespace) -> int:
     report = render_results(args, manifest, results, data["machine"], data["versions"],
                             data["discovery"], data["ubl_error"])
     if not args.no_write:
-        RESULTS_FILE.write_text(report)
+        write_results(report)
         log(f"wrote {rel(RESULTS_FILE)}")
     print(report)
     return 0
+
+
+def write_results(report: str) -> None:
+    """Write the speed report, keeping the other benchmarks' sections after ``KEEP_MARKER``."""
+    kept = ""
+    if RESULTS_FILE.exists():
+        old = RESULTS_FILE.read_text()
+        if KEEP_MARKER in old:
+            kept = "\n" + old[old.index(KEEP_MARKER):]
+    RESULTS_FILE.write_text(report + kept)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -1235,7 +1248,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
          "results": [r.to_json() for r in results]}, indent=1, default=str))
     report = render_results(args, manifest, results, machine, versions, discovery, ubl_error)
     if not args.no_write:
-        RESULTS_FILE.write_text(report)
+        write_results(report)
         log(f"wrote {rel(RESULTS_FILE)}")
     print()
     print(report)

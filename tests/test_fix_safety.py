@@ -405,3 +405,17 @@ def test_diff_names_the_fix_class(tmp_path) -> None:
     assert r.returncode == 1
     assert r.stdout.startswith("# hot.py:6: UBL001 unsafe fix on a high finding: trim to the last 1000 items")
     assert "store.py" not in r.stdout  # held back at the default level
+
+
+def test_changed_lines_are_found_in_linear_time() -> None:
+    from unbounded_lint.fix.apply import changed_lines, line_hunks
+
+    old = b"a\nb\nc\nd\n"
+    assert changed_lines(old, b"a\nb\nnew\nnew2\nc\nd\n") == [3, 4]
+    assert changed_lines(old, b"a\nB\nc\nd\n") == [2]
+    assert changed_lines(old, b"a\nc\nd\n") == []
+    assert line_hunks(["a\n", "b\n", "c\n", "d\n"], ["a\n", "c\n", "d\n"]) == [(1, 2, 1, 1)]
+    # thousands of small insertions (a class with many trimmed lists) stay fast
+    lines = [f"x{i}.append(v)\n" for i in range(20000)]
+    fixed = [line for i, x in enumerate(lines) for line in (x, f"if len(x{i}) > 9:\n", f"    del x{i}[:-9]\n")]
+    assert len(line_hunks(lines, fixed)) == 20000

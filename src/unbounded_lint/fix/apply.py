@@ -318,10 +318,50 @@ def changed_lines(old: bytes, new: bytes) -> List[int]:
     except SourceError:
         return []
     out: List[int] = []
-    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag in ("replace", "insert"):
-            out.extend(range(j1 + 1, j2 + 1))
+    for _, _, j1, j2 in line_hunks(a, b):
+        out.extend(range(j1 + 1, j2 + 1))
     return out
+
+
+WINDOW = 32  # the most lines one fix inserts, replaces or removes in one place
+
+
+def line_hunks(a: Sequence[str], b: Sequence[str]) -> List[Tuple[int, int, int, int]]:
+    """(i1, i2, j1, j2): ``a[i1:i2]`` became ``b[j1:j2]``; linear in the number of lines.
+
+    A general diff (``difflib``) is quadratic on a file with thousands of small insertions;
+    fixes only insert, replace or remove a few lines in place, so a small look-ahead finds
+    where the two texts meet again.
+    """
+    hunks: List[Tuple[int, int, int, int]] = []
+    i = j = 0
+    while i < len(a) or j < len(b):
+        if i < len(a) and j < len(b) and a[i] == b[j]:
+            i += 1
+            j += 1
+            continue
+        i2, j2 = _resync(a, b, i, j)
+        hunks.append((i, i2, j, j2))
+        i, j = i2, j2
+    return hunks
+
+
+def _resync(a: Sequence[str], b: Sequence[str], i: int, j: int) -> Tuple[int, int]:
+    """The nearest (i2, j2) past (i, j) where ``a`` and ``b`` agree again."""
+    for distance in range(1, 2 * WINDOW + 1):
+        for skip_a in range(0, min(distance, WINDOW) + 1):
+            skip_b = distance - skip_a
+            if skip_b > WINDOW:
+                continue
+            i2, j2 = i + skip_a, j + skip_b
+            if i2 >= len(a) or j2 >= len(b):
+                if i2 >= len(a) and j2 >= len(b):
+                    return len(a), len(b)
+                continue
+            # a blank line agrees too easily: it needs the next line to agree as well
+            if a[i2] == b[j2] and (a[i2].strip() or a[i2:i2 + 2] == b[j2:j2 + 2]):
+                return i2, j2
+    return len(a), len(b)  # nothing in reach agrees: the rest differs
 
 
 class WriteError(Exception):
@@ -361,8 +401,4 @@ def line_changes(source: bytes, edits: Sequence[Edit]) -> List[Tuple[int, int, s
         b = LINE.findall(decode_source(new))
     except Exception:  # noqa: BLE001 - a fix that cannot be shown is left out of the report
         return []
-    out: List[Tuple[int, int, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag != "equal":
-            out.append((i1 + 1, i2 + 1, "".join(b[j1:j2])))
-    return out
+    return [(i1 + 1, i2 + 1, "".join(b[j1:j2])) for i1, i2, j1, j2 in line_hunks(a, b)]
