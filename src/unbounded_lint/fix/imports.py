@@ -179,7 +179,8 @@ def _after(text: str, lines: List[str], body: Sequence[ast.stmt], node: ast.stmt
     follower = _neighbour(body, node, 1)
     if follower is not None and follower.lineno == (node.end_lineno or node.lineno):
         start, _ = _stmt_offsets(lines, follower)
-        return text[:end] + nl + block + text[start:]
+        gap = "" if isinstance(follower, Imports) or block.endswith(nl + nl) else nl  # isort's blank line
+        return text[:end] + nl + block + gap + text[start:]
     line_end = sum(len(x) for x in lines[:node.end_lineno or node.lineno])
     head, rest = text[:line_end], text[line_end:]
     if not newline_of(head):
