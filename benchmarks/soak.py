@@ -180,6 +180,43 @@ def import_check(original: Path, fixed: Path, changed: Sequence[str]) -> Tuple[i
     return imported, same, broken
 
 
+def lint_codes(root: Path, files: Sequence[str], tool: str) -> Dict[str, Dict[str, int]]:
+    """Codes per file that ``ruff check --select I,E,W`` or ``flake8`` reports (line length 88,
+    the fixer's default; the corpus wheels carry no configuration of their own)."""
+    if not files:
+        return {}
+    if tool == "ruff":
+        argv = [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--select", "I,E,W",
+                "--line-length", "88", "--output-format", "json", "--exit-zero", *files]
+    else:
+        argv = [sys.executable, "-m", "flake8", "--isolated", "--max-line-length", "88", "--select", "E,W,F",
+                "--format", "%(path)s\t%(code)s", "--exit-zero", *files]
+    proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=1800)
+    out: Dict[str, Dict[str, int]] = {}
+    if tool == "ruff":
+        pairs = [(str(Path(item["filename"]).resolve().relative_to(root.resolve())), item["code"] or "E999")
+                 for item in json.loads(proc.stdout or "[]")]
+    else:
+        pairs = [tuple(line.split("\t", 1)) for line in proc.stdout.splitlines() if "\t" in line]
+    for path, code in pairs:
+        counts = out.setdefault(os.path.normpath(path), {})
+        counts[code] = counts.get(code, 0) + 1
+    return out
+
+
+def new_lint_findings(original: Path, fixed: Path, changed: Sequence[str], tool: str) -> List[str]:
+    """``file: CODE +n`` for every code the fixes added to a rewritten file."""
+    before = lint_codes(original, changed, tool)
+    after = lint_codes(fixed, changed, tool)
+    added = []
+    for path, codes in sorted(after.items()):
+        for code, n in sorted(codes.items()):
+            extra = n - before.get(path, {}).get(code, 0)
+            if extra > 0 and not (code == "W191" and before.get(path, {}).get("W191")):
+                added.append(f"{path}: {code} +{extra}")
+    return added
+
+
 def fix_table(fixes: Sequence[Tuple[str, str, str, str]]) -> str:
     counts: Dict[Tuple[str, str], int] = {}
     for _, code, cls, conf in fixes:
@@ -208,6 +245,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the fixed copy and print its path")
     parser.add_argument("--table", action="store_true", help="print the applied fixes by rule and class (Markdown)")
     parser.add_argument("--no-import-check", action="store_true", help="skip importing the rewritten modules")
+    parser.add_argument("--lint-check", action="store_true",
+                        help="also run ruff (I,E,W) and flake8 on the rewritten files before and after: "
+                             "the fixes must add no finding")
     args = parser.parse_args(argv)
     only = [p.strip() for p in args.packages.split(",")] if args.packages else None
     packages = read_corpus(only)
@@ -257,6 +297,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if default_level and risky:
             failures.append("unsafe fixes of findings below high at the default level:\n  " + "\n  ".join(risky[:20]))
         imported = same = 0
+        lint_added: Dict[str, List[str]] = {}
+        if args.lint_check:
+            for tool in ("ruff", "flake8"):
+                lint_added[tool] = new_lint_findings(original, workdir, changed, tool)
+                if lint_added[tool]:
+                    failures.append(f"{tool} findings the fixes added:\n  " + "\n  ".join(lint_added[tool][:20]))
         if not args.no_import_check:
             imported, same, broken = import_check(original, workdir, changed)
             if broken:
@@ -278,6 +324,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not args.no_import_check:
             print(f"rewritten modules that imported before and still import: {same} of {imported} "
                   f"(the others need dependencies or context the soak does not provide)")
+        for tool, added in lint_added.items():
+            print(f"{tool} findings added by the fixes in the {len(changed)} rewritten files: {len(added)}")
         by_class = {cls: sum(1 for f in fixes if f[2] == cls) for cls in ("safe", "unsafe")}
         print(f"applied fixes: {by_class['safe']} safe, {by_class['unsafe']} unsafe "
               f"({sum(1 for f in fixes if f[2] == 'unsafe' and f[3] != 'high')} unsafe on findings below high)")
