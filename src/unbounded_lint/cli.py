@@ -11,10 +11,14 @@ import argparse
 import os
 import sys
 from collections import Counter
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 from . import __version__
 from .types import ALL_CODES, DEFAULT_FIX_LEVEL, FileResult, Finding, FixLevel, Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+    from .fix.apply import FixOutcome
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -290,7 +294,7 @@ def _run_fix(args: argparse.Namespace, config, files: Sequence[str]) -> int:  # 
     return status
 
 
-def _fix_files(args: argparse.Namespace, config, files: Sequence[str], report: "_FixReport") -> int:  # type: ignore[no-untyped-def]
+def _fix_files(args: argparse.Namespace, config: "Config", files: Sequence[str], report: "_FixReport") -> int:
     from .fix.apply import FixOptions, WriteError, fix_source, unified_diff, write_atomically
     from .fix.style import line_length_for
     from .runner import FileTimeout, read_file, time_limit, timeout_message
@@ -360,7 +364,7 @@ class _FixReport:
         self.changes: List[str] = []
         self.written: List[str] = []
 
-    def wrote(self, path: str, source: bytes, outcome) -> None:  # type: ignore[no-untyped-def]
+    def wrote(self, path: str, source: bytes, outcome: "FixOutcome") -> None:
         from .fix.apply import changed_lines
 
         self.fixed += outcome.fixed
@@ -369,8 +373,9 @@ class _FixReport:
         lines = _ranges(changed_lines(source, outcome.source))
         self.changes.append(f"{path}: {_plural(outcome.fixed, 'fix', 'fixes')}, lines {lines}\n")
         for f in outcome.applied:
-            self.changes.append(f"  {f.line}: {f.code} [{f.fix.applicability.value}, {f.confidence}] "
-                                f"{f.fix.description}\n")
+            if f.fix is not None:  # applied findings always have one
+                self.changes.append(f"  {f.line}: {f.code} [{f.fix.applicability.value}, {f.confidence}] "
+                                    f"{f.fix.description}\n")
 
     def show_fixes(self) -> str:
         return "".join(self.changes)
