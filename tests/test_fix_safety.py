@@ -419,3 +419,22 @@ def test_changed_lines_are_found_in_linear_time() -> None:
     lines = [f"x{i}.append(v)\n" for i in range(20000)]
     fixed = [line for i, x in enumerate(lines) for line in (x, f"if len(x{i}) > 9:\n", f"    del x{i}[:-9]\n")]
     assert len(line_hunks(lines, fixed)) == 20000
+
+
+@pytest.mark.parametrize("name,text,expected", [
+    ("pyproject.toml", "[tool.ruff]\nline-length = 100\n", 100),
+    ("pyproject.toml", "[tool.black]\nline-length = 99\n", 99),
+    ("pyproject.toml", "[tool.isort]\nline_length = 98\n", 98),
+    ("ruff.toml", "line-length = 97\n", 97),
+    ("setup.cfg", "[flake8]\nmax-line-length = 79\n", 79),
+    ("tox.ini", "[flake8]\nmax_line_length = 120\n", 120),
+    (".flake8", "[flake8]\nmax-line-length = 110\n", 110),
+    ("pyproject.toml", "[tool.ruff]\nline-length = 99999999999999999999\n", 88),  # nonsense: ignored
+    ("pyproject.toml", "[project]\nname = 'x'\n", 88),
+], ids=lambda v: str(v)[:20])
+def test_project_line_length_is_read_from_the_linters_configuration(tmp_path, name, text, expected) -> None:
+    from unbounded_lint.fix.style import line_length_for
+
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "pkg").mkdir()
+    assert line_length_for(str(tmp_path / "pkg" / "mod.py")) == expected

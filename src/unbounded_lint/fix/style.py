@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any, Dict, Optional, Sequence
 
 from ..types import Edit, InsertAfter, InsertBefore, RenameCall, Replace
+from .splice import indent_unit
 
 DEFAULT_LINE_LENGTH = 88  # ruff's and black's default
 MAX_LINE_LENGTH = 10_000  # anything longer in a configuration is a mistake: ignore it
@@ -111,7 +112,7 @@ def too_long(edits: Sequence[Edit], lines: Sequence[str], limit: int) -> bool:
     ``lines`` are the file's lines without their newlines. Inserted snippets take the
     indentation of the statement they follow; a replacement changes one line's length.
     """
-    unit = _indent_unit(lines)
+    unit = indent_unit(lines)
     for edit in edits:
         if isinstance(edit, (InsertAfter, InsertBefore)):
             line = lines[edit.stmt[0] - 1] if 0 < edit.stmt[0] <= len(lines) else ""
@@ -140,12 +141,4 @@ def _grows_past(lines: Sequence[str], line_no: int, removed: int, added: int, li
 
 
 def _width(line: str) -> int:
-    return len(line.expandtabs(8).rstrip("\r\n"))
-
-
-def _indent_unit(lines: Sequence[str]) -> str:
-    for line in lines:
-        stripped = line.lstrip(" \t")
-        if stripped and stripped[0] != "#" and len(stripped) < len(line):
-            return line[: len(line) - len(stripped)]
-    return "    "
+    return len(line.rstrip("\r\n"))  # pycodestyle's E501 counts characters
