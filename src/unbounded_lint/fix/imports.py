@@ -142,13 +142,19 @@ def _at_top(text: str, lines: List[str], body: Sequence[ast.stmt], statement: st
     gap = 2 if isinstance(first_code, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else 1
     if body and _is_docstring(body[0]):
         return _after(text, lines, body, body[0], newline + statement + newline * (gap + 1), strip_blank=True)
-    line = 0
-    while line < len(lines) and lines[line].lstrip().startswith("#"):
-        line += 1  # shebang, coding line, licence header
-    at = sum(len(x) for x in lines[:line])
-    lead = newline if line else ""
-    rest = text[at:].lstrip("\r\n")
-    return text[:at] + lead + statement + newline * (gap + 1) + rest
+    first = body[0] if body else None
+    if first is None:
+        return text.rstrip("\r\n") + (newline * 2 if text.strip() else "") + statement + newline
+    start = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", [])]) - 1
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1  # comments attached to the first statement stay with it
+    end = start
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1  # blank lines between the header comments and the code: replaced below
+    head = "".join(lines[:end])  # shebang, coding line, licence header
+    rest = "".join(lines[start:])
+    lead = (head if newline_of(head) else head + newline) + newline if head else ""
+    return lead + statement + newline * (gap + 1) + rest
 
 
 def _stmt_offsets(lines: List[str], node: ast.stmt) -> Tuple[int, int]:

@@ -36,6 +36,27 @@ def indent_unit(lines: Sequence[str]) -> str:
     return "    "
 
 
+def block_indent_unit(tree: ast.AST, lines: Sequence[str]) -> str:
+    """The indentation step of the module's own blocks: the first compound statement's body
+    minus the statement's own indentation. (The first indented *line* can be part of a
+    docstring or a continuation line, which would give a wrong step.)"""
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if not (isinstance(node, ast.stmt) and isinstance(body, list) and body and isinstance(body[0], ast.stmt)):
+            continue
+        if body[0].lineno <= node.lineno or body[0].lineno > len(lines):
+            continue
+        outer = _leading(lines[node.lineno - 1])
+        inner = _leading(lines[body[0].lineno - 1])
+        if inner.startswith(outer) and len(inner) > len(outer):
+            return inner[len(outer):]
+    return indent_unit(lines)
+
+
+def _leading(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
 def reindent_line(line: str, unit: str) -> str:
     """A line of four-space-indented snippet code, indented with ``unit`` per level."""
     stripped = line.lstrip(" ")
@@ -101,7 +122,7 @@ def _inserts(tree: ast.Module, src: _Text, edits: Sequence[Edit]) -> Optional[Li
             codes = (after if isinstance(edit, InsertAfter) else before).setdefault(edit.stmt, [])
             if edit.code not in codes:
                 codes.append(edit.code)
-    unit = indent_unit(src.lines)
+    unit = block_indent_unit(tree, src.lines)
     ops: List[Op] = []
     for table, is_after in ((after, True), (before, False)):
         for pos, codes in table.items():
