@@ -53,7 +53,8 @@ class TradingBot:
         self.equity_history = []
         self.quotes = {}
         self.audit_log = queue.Queue()
-        self.window = []
+        self._window = []
+        self.running = True
         self.dashboard = Dashboard()
 
     @lru_cache(maxsize=None)
@@ -67,10 +68,10 @@ class TradingBot:
         return quote
 
     def moving_average(self, price):
-        self.window.append(price)
-        if len(self.window) > self.window_size:
-            self.window.pop(0)
-        return sum(self.window) / len(self.window)
+        self._window.append(price)
+        if len(self._window) > self.window_size:
+            self._window.pop(0)
+        return sum(self._window) / len(self._window)
 
     def trade(self, qty, price):
         self.cash -= qty * price + self.fee(qty)
@@ -88,6 +89,18 @@ class TradingBot:
             self.trade(-10, quote["bid"])
         self.equity_history.append(self.cash + self.position * mid)
 
+    def run(self, ticks=0, refresh_every=10):
+        """The service loop: one tick after another until stopped (or after ``ticks``)."""
+        tick = 0
+        while self.running:
+            self.on_tick(tick)
+            if tick % refresh_every == 0:
+                self.dashboard.refresh(list(self._window), self.equity_history)
+            tick += 1
+            if ticks and tick >= ticks:
+                self.running = False
+        return tick
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Toy trading bot with a leaky dashboard.")
@@ -97,12 +110,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     bot = TradingBot("ACME", seed=args.seed)
-    tick = 0
-    while args.ticks <= 0 or tick < args.ticks:
-        bot.on_tick(tick)
-        if tick % args.refresh_every == 0:
-            bot.dashboard.refresh(list(bot.window), bot.equity_history)
-        tick += 1
+    tick = bot.run(max(args.ticks, 0), args.refresh_every)
 
     print(
         f"{tick} ticks, {bot.trades} trades, equity {bot.equity_history[-1]:.2f}, "

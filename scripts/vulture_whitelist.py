@@ -47,5 +47,6 @@ __wrapped__
 from_site
 watch_class
 KINDS  # evidence.sites: the documented set of site kinds
+Body  # fix.cst: a type alias used in annotations
 write_atomically  # fixer.write_atomically: the public write helper kept for API users
 signum  # a signal handler's required parameter

@@ -62,8 +62,8 @@ CLEAN_SRC = "def f(x):\n    return [x]\n"
 TEXT_LINE = re.compile(
     r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>UBL\d{3}) (?P<message>.+?)(?P<fix> \[\*\])?$"
 )
-JSON_KEYS = {"path", "line", "column", "end_line", "end_column", "code", "message", "fixable", "because",
-             "heuristics"}
+JSON_KEYS = {"path", "line", "column", "end_line", "end_column", "code", "message", "fixable", "fix_safety",
+             "because", "heuristics"}
 FIXED_LINE = re.compile(r"Fixed (\d+) findings? in (\d+) files?")
 
 
@@ -423,8 +423,13 @@ def test_text_fixable_marker(cli, tmp_path):
     write(tmp_path / "p.py", PARTLY_FIXABLE_SRC)
     r = cli("-q", "p.py")
     by_code = {m["code"]: m for m in map(TEXT_LINE.match, r.out.splitlines()) if m}
-    assert by_code["UBL001"]["fix"] == " [*]"
+    # The trim of a medium finding is unsafe: plain --fix holds it back, so no [*] ...
+    assert by_code["UBL001"]["fix"] is None
     assert by_code["UBL003"]["fix"] is None
+    # ... which --fix-level all applies.
+    r = cli("-q", "--fix-level", "all", "p.py")
+    by_code = {m["code"]: m for m in map(TEXT_LINE.match, r.out.splitlines()) if m}
+    assert by_code["UBL001"]["fix"] == " [*]"
     assert r.out.splitlines()[0] == (
         "p.py:4:5: UBL003 " + by_code["UBL003"]["message"]
     )
@@ -587,14 +592,17 @@ def test_fix_and_diff_refused(cli, tmp_path):
 def test_diff_prints_unified_diff_and_changes_nothing(cli, tmp_path):
     path = write(tmp_path / "a.py", LIST_SRC)
     before = path.stat()
-    r = cli("--diff", "a.py")
+    r = cli("--diff", "--fix-level", "all", "a.py")
     assert r.code == 1, r
     lines = r.out.splitlines()
-    assert lines[0].startswith("--- ") and "a.py" in lines[0]
-    assert lines[1].startswith("+++ ") and "a.py" in lines[1]
+    assert lines[0] == "# a.py:5: UBL001 unsafe fix on a medium finding: trim to the last 1000 items after each growth"
+    assert lines[1].startswith("--- ") and "a.py" in lines[1]
+    assert lines[2].startswith("+++ ") and "a.py" in lines[2]
     assert any(line.startswith("@@ ") for line in lines)
-    assert "+from collections import deque" in lines
-    assert "-H = []" in lines
+    assert "+    if len(H) > 1000:" in lines
+    assert "+        del H[:-1000]" in lines
+    # at the default level the unsafe fix is held back: nothing to show
+    assert cli("--diff", "a.py").out == ""
     assert path.read_bytes() == LIST_SRC.encode()
     assert path.stat().st_mtime_ns == before.st_mtime_ns
 
@@ -609,19 +617,20 @@ def test_fix_rewrites_and_reports(cli, tmp_path):
     path = write(tmp_path / "a.py", LIST_SRC)
     write(tmp_path / "b.py", MIXED_SRC)  # UBL001 + UBL002 fixable
     write(tmp_path / "clean.py", CLEAN_SRC)
-    r = cli("--fix", ".")
+    r = cli("--fix", "--fix-level", "all", ".")
     assert r.code == 0, r
     m = FIXED_LINE.search(r.err)
     assert m, r.err
     assert (int(m[1]), int(m[2])) == (3, 2)
+    assert "Found 3 findings (3 fixed, 0 remaining)." in r.err
     fixed = path.read_text()
     assert fixed != LIST_SRC
     ast.parse(fixed)
-    assert "deque(maxlen=1000)" in fixed
+    assert "del H[:-1000]" in fixed
     # Nothing left; a second --fix changes nothing.
     assert cli(".").code == 0
     snapshot = {p.name: p.read_bytes() for p in tmp_path.glob("*.py")}
-    r = cli("--fix", ".")
+    r = cli("--fix", "--fix-level", "all", ".")
     assert r.code == 0, r
     m = FIXED_LINE.search(r.err)
     assert m and (int(m[1]), int(m[2])) == (0, 0), r.err
@@ -630,20 +639,21 @@ def test_fix_rewrites_and_reports(cli, tmp_path):
 
 def test_fix_leaves_unfixable_exit_1(cli, tmp_path):
     path = write(tmp_path / "p.py", PARTLY_FIXABLE_SRC)
-    r = cli("--fix", "p.py")
+    r = cli("--fix", "--fix-level", "all", "p.py")
     assert r.code == 1, r
     m = FIXED_LINE.search(r.err)
     assert m and (int(m[1]), int(m[2])) == (1, 1), r.err
+    assert "Found 2 findings (1 fixed, 1 remaining)." in r.err
     assert [c for *_, c in r.findings()] == ["UBL003"]
-    assert "deque(maxlen=1000)" in path.read_text()
+    assert "del H[:-1000]" in path.read_text()
 
 
 def test_fix_max_length(cli, tmp_path):
     path = write(tmp_path / "a.py", LIST_SRC)
     r = cli("--max-length", "50", "a.py")
     assert "50" in r.out
-    cli("--fix", "--max-length", "50", "a.py")
-    assert "deque(maxlen=50)" in path.read_text()
+    cli("--fix", "--fix-level", "all", "--max-length", "50", "a.py")
+    assert "del H[:-50]" in path.read_text()
 
 
 @pytest.mark.parametrize("variant", ["crlf", "bom"])
@@ -654,7 +664,7 @@ def test_fix_keeps_newlines_and_bom(cli, tmp_path, variant):
     else:
         data = b"\xef\xbb\xbf" + data
     path = write(tmp_path / "a.py", data)
-    r = cli("--fix", "a.py")
+    r = cli("--fix", "--unsafe-fixes", "a.py")
     assert r.code == 0, r
     out = path.read_bytes()
     assert out != data
@@ -669,10 +679,10 @@ def test_fix_keeps_newlines_and_bom(cli, tmp_path, variant):
 def test_fix_subprocess(tmp_path):
     """The real entry point: --fix writes the file and reports on stderr."""
     path = write(tmp_path / "a.py", LIST_SRC)
-    r = run_module("--no-cache", "--fix", "a.py", cwd=tmp_path)
+    r = run_module("--no-cache", "--fix", "--fix-level", "all", "a.py", cwd=tmp_path)
     assert r.code == 0, r
     assert FIXED_LINE.search(r.err), r.err
-    assert "deque(maxlen=1000)" in path.read_text()
+    assert "del H[:-1000]" in path.read_text()
 
 
 @pytest.mark.slow

@@ -91,21 +91,28 @@ def test_trading_bot_runs(original_run):
 
 
 @pytest.mark.slow
-def test_fixed_examples_still_run_and_fix_is_idempotent(tmp_path, original_run):
+@pytest.mark.parametrize("level", ["high", "all"])
+def test_fixed_examples_still_run_and_fix_is_idempotent(tmp_path, original_run, level):
+    """Plain --fix (level high) and --fix-level all: what the [*] marks promise is fixed,
+    the rest is still reported, the bot still runs the same, a second run changes nothing."""
     copy = tmp_path / "examples"
     shutil.copytree(EXAMPLES, copy)
-    before = reported(lint("examples", cwd=tmp_path), "examples")
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        return lint("--fix-level", level, *argv, cwd=tmp_path)
+
+    before = reported(run("examples"), "examples")
     fixable = Counter(code for _, _, code, fix in before if fix)
     unfixable = Counter(code for _, _, code, fix in before if not fix)
     assert fixable, "the examples should have fixable findings"
 
-    first = lint("--fix", "examples", cwd=tmp_path)
+    first = run("--fix", "examples")
     m = FIXED_LINE.search(first.stderr)
     assert m, first.stderr
     assert int(m[1]) == sum(fixable.values()), first.stderr
     # Findings that --fix cannot repair remain: exit 1, and they are reported.
     assert first.returncode == (1 if unfixable else 0), first.stdout + first.stderr
-    after = reported(lint("examples", cwd=tmp_path), "examples")
+    after = reported(run("examples"), "examples")
     assert Counter(code for _, _, code, _ in after) == unfixable
     for py in copy.glob("*.py"):
         compile(py.read_bytes(), str(py), "exec")
@@ -116,8 +123,8 @@ def test_fixed_examples_still_run_and_fix_is_idempotent(tmp_path, original_run):
     assert fixed.stdout == original_run.stdout
 
     snapshot = {p.name: p.read_bytes() for p in copy.iterdir()}
-    second = lint("--fix", "examples", cwd=tmp_path)
+    second = run("--fix", "examples")
     m = FIXED_LINE.search(second.stderr)
     assert m and (int(m[1]), int(m[2])) == (0, 0), second.stderr
     assert {p.name: p.read_bytes() for p in copy.iterdir()} == snapshot
-    assert lint("--diff", "examples", cwd=tmp_path).stdout == ""
+    assert run("--diff", "examples").stdout == ""

@@ -1,10 +1,13 @@
 """Golden tests for ``--fix``: every ``tests/fixtures/fix/NAME.py`` against ``NAME.fixed.py``.
 
 Each pair is the input and the exact bytes ``fix_source`` must produce with the default max
-length (1000) and safe fixes only. Name prefixes choose the settings:
+length (1000) and every fix applied (``--fix-level all``): the pairs show what each fix looks
+like; which fixes plain ``--fix`` applies is tested in ``test_fix_safety.py`` and by the
+``default_*`` pairs. Name prefixes choose the settings:
 
 * ``ubl008_*``: ``select`` = every code (UBL008 is opt-in);
-* ``unsafe_*``: every code, and unsafe fixes applied (UBL007's ``maxsize``);
+* ``unsafe_*``: every code (UBL007's ``maxsize``);
+* ``default_*``: the default fix level (``high``): unsafe fixes only on ``high`` findings;
 * ``nofix_*``: the linter reports something it cannot fix — output must equal input;
 * ``noop_*``: already bounded code — no finding at all, output must equal input.
 
@@ -48,7 +51,7 @@ def _settings(name: str) -> Settings:
 
 
 def _unsafe(name: str) -> bool:
-    return name.startswith("unsafe_")
+    return not name.startswith("default_")
 
 
 def _load(name: str) -> Tuple[bytes, bytes]:

@@ -188,7 +188,7 @@ def test_max_length_option_changes_hint(tmp_path):
     fifty = flake8_rows(flake8("--select", "UBL", "--max-length", "50", "a.py", cwd=tmp_path))
     assert len(default) == len(fifty) == 1
     assert "1000" in default[0][4] and "50" not in default[0][4].replace("1000", "")
-    assert "maxlen=50" in fifty[0][4], fifty
+    assert "the last 50 items" in fifty[0][4], fifty
     assert fifty[0][4] == cli_rows("--max-length", "50", "a.py", cwd=tmp_path)[0][4]
 
 
@@ -197,7 +197,7 @@ def test_max_length_read_from_flake8_config(tmp_path, config_name):
     (tmp_path / "a.py").write_text(LIST_SRC)
     (tmp_path / config_name).write_text("[flake8]\nmax-length = 50\n")
     rows = flake8_rows(flake8("--select", "UBL", "a.py", cwd=tmp_path))
-    assert len(rows) == 1 and "maxlen=50" in rows[0][4], rows
+    assert len(rows) == 1 and "the last 50 items" in rows[0][4], rows
 
 
 def test_noqa_respected(tmp_path):

@@ -55,7 +55,7 @@ def _limit_memory(limit: int):  # type: ignore[no-untyped-def]
 def test_fifo_named_py_does_not_hang_the_run(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.py")
     write(tmp_path / "good.py", leaky())
-    for extra in ([], ["--fix"]):
+    for extra in ([], ["--fix", "--fix-level", "all"]):
         try:
             run = run_cli(tmp_path, *extra, ".", timeout=30)
         except subprocess.TimeoutExpired:
@@ -63,7 +63,7 @@ def test_fifo_named_py_does_not_hang_the_run(tmp_path: Path) -> None:
         assert "Traceback" not in run.stderr, run
         assert run.rc == 2, run
         assert_one_clear_line(run, "pipe.py", "fifo", "pipe")
-    assert "deque(maxlen=1000)" in (tmp_path / "good.py").read_text()
+    assert "del self.fills[:-1000]" in (tmp_path / "good.py").read_text()
 
 
 @posix_only
@@ -154,16 +154,16 @@ def test_symlink_out_of_the_tree_is_linted_but_not_fixed(tmp_path: Path) -> None
     project = tmp_path / "project"
     write(project / "own.py", leaky("Own"))
     os.symlink(outside, project / "linked.py")
-    run = run_cli(project, "--fix", ".")
+    run = run_cli(project, "--fix", "--fix-level", "all", ".")
     assert "Traceback" not in run.stderr, run
     assert outside.read_bytes() == original, "--fix wrote outside the folder it was given"
     reason = assert_one_clear_line(run, "linked.py", "outside")
     assert "not fixed" in reason and str(outside) in reason
     assert "linked.py:6:9: UBL001" in run.stdout, "the unfixed finding must still be reported"
     assert run.rc == 1, run
-    assert "deque(maxlen=1000)" in (project / "own.py").read_text()
+    assert "del self.fills[:-1000]" in (project / "own.py").read_text()
     # named explicitly, the same: the root is the folder the symlink is in
-    run = run_cli(project, "--fix", "linked.py")
+    run = run_cli(project, "--fix", "--fix-level", "all", "linked.py")
     assert outside.read_bytes() == original and run.rc == 1, run
 
 
@@ -175,13 +175,13 @@ def test_fix_keeps_inode_hard_links_owner_and_group(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         os.chown(path, 1234, 2345)
     before = path.stat()
-    run = run_cli(tmp_path, "--fix", "m.py")
+    run = run_cli(tmp_path, "--fix", "--fix-level", "all", "m.py")
     assert run.rc == 0, run
     after = path.stat()
     assert after.st_ino == before.st_ino, "the fix replaced the file (new inode)"
     assert after.st_nlink == 2 and (tmp_path / "alias.txt").read_bytes() == path.read_bytes()
     assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (before.st_uid, before.st_gid, 0o640)
-    assert "deque(maxlen=1000)" in path.read_text()
+    assert "del self.fills[:-1000]" in path.read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["alias.txt", "m.py"]
 
 
@@ -366,7 +366,7 @@ def test_fix_on_the_pool_matches_one_process(tmp_path: Path) -> None:
         for i in range(24):
             write(tree / f"m{i:02d}.py", leaky(f"Bot{i}") + ("    def recent(self):\n        return self.fills[-3:]\n"
                                                             if i % 3 == 0 else ""))
-        run = run_cli(tree, "--fix", "-j", jobs, ".")
+        run = run_cli(tree, "--fix", "--fix-level", "all", "-j", jobs, ".")
         assert run.rc == 0 and "Fixed 24 findings in 24 files." in run.stderr, run
         trees.append({p.name: p.read_bytes() for p in tree.iterdir()})
     assert trees[0] == trees[1]
@@ -404,7 +404,7 @@ def _busy_tree(root: Path, files: int = 1500) -> None:
 
 
 @needs_proc
-@pytest.mark.parametrize("mode", [[], ["--fix"]], ids=["check", "fix"])
+@pytest.mark.parametrize("mode", [[], ["--fix", "--fix-level", "all"]], ids=["check", "fix"])
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_workers_die_with_their_parent(tmp_path: Path, sig: int, mode: List[str]) -> None:
     """Also shows that --fix runs on the worker pool: two workers are seen under --fix -j 2."""
@@ -446,7 +446,7 @@ def test_an_interrupted_fix_lists_the_files_it_rewrote(tmp_path: Path) -> None:
     for i in range(300):
         originals[f"m{i:03d}.py"] = write(tmp_path / f"m{i:03d}.py", leaky(f"Bot{i}")).read_bytes()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "unbounded_lint", "--isolated", "--no-cache", "--fix", "-j", "1", "."],
+        [sys.executable, "-m", "unbounded_lint", "--isolated", "--no-cache", "--fix", "--fix-level", "all", "-j", "1", "."],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(),
     )
     try:
@@ -497,13 +497,13 @@ def test_sigkill_during_fix_leaves_nothing_the_next_run_does_not_clean(tmp_path:
     for i in range(200):
         write(tmp_path / f"m{i:03d}.py", leaky(f"Bot{i}"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "unbounded_lint", "--isolated", "--no-cache", "--fix", "-j", "1", "."],
+        [sys.executable, "-m", "unbounded_lint", "--isolated", "--no-cache", "--fix", "--fix-level", "all", "-j", "1", "."],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=clean_env(),
     )
     time.sleep(1.5)
     proc.kill()
     proc.wait()
-    run_cli(tmp_path, "--fix", ".")
+    run_cli(tmp_path, "--fix", "--fix-level", "all", ".")
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".ubl-")]
 
 
@@ -547,11 +547,11 @@ def test_an_unreadable_folder_is_reported_for_real(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ["99999999999999999999", "0", "100000001"])
 def test_absurd_max_length_is_rejected(tmp_path: Path, value: str) -> None:
     write(tmp_path / "m.py", leaky())
-    run = run_cli(tmp_path, "--fix", "--max-length", value, "m.py")
+    run = run_cli(tmp_path, "--fix", "--fix-level", "all", "--max-length", value, "m.py")
     assert run.rc == 2 and "--max-length" in run.stderr and "Traceback" not in run.stderr, run
     assert "deque" not in (tmp_path / "m.py").read_text()
     (tmp_path / "pyproject.toml").write_text(f"[tool.unbounded-lint]\nmax-length = {value}\n")
-    proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", "--fix", "m.py"], cwd=tmp_path,
+    proc = subprocess.run([sys.executable, "-m", "unbounded_lint", "--no-cache", "--fix", "--fix-level", "all", "m.py"], cwd=tmp_path,
                           check=False, capture_output=True, text=True, env=clean_env(), timeout=60)
     assert proc.returncode == 2 and "'max-length' must be an integer from 1 to" in proc.stderr, proc.stderr
 

@@ -82,14 +82,14 @@ def check_lint(data: bytes) -> None:
 
 
 def check_fix(data: bytes, config: Optional[Settings] = None) -> None:
-    outcome = fix_source(data, "gen.py", config or Settings())
+    outcome = fix_source(data, "gen.py", config or Settings(), unsafe=True)
     if outcome.fixed == 0:
         assert outcome.source == data, "the fixer changed a file for which it reports no fix"
     if not parses(data):
         assert outcome.source == data
         return
     assert parses(outcome.source), outcome.source.decode("utf-8", "replace")
-    again = fix_source(outcome.source, "gen.py", config)
+    again = fix_source(outcome.source, "gen.py", config, unsafe=True)
     assert again.fixed == 0 and again.source == outcome.source, "a second --fix changed something"
 
 
@@ -286,7 +286,7 @@ def test_structured_leaks_fix_cleanly(source: str, max_length: int) -> None:
     config = Settings(max_length=max_length)
     before = lint_source(data, "gen.py", config)
     assert before.error is None, before.error
-    outcome = fix_source(data, "gen.py", config)
+    outcome = fix_source(data, "gen.py", config, unsafe=True)
     assert outcome.error is None, f"{outcome.error}\n{source}"
     if outcome.fixed == 0:
         assert outcome.source == data, "the fixer changed a file for which it reports no fix"
@@ -309,5 +309,5 @@ def test_structured_leaks_fix_cleanly(source: str, max_length: int) -> None:
     still = [f for f in after.findings if (f.code, f.container) in was_fixable]
     assert not still, f"still reported after --fix: {[(f.line, f.code, f.message) for f in still]}\n{fixed}"
     assert not [f for f in after.findings if f.fixable], [(f.line, f.code, f.message) for f in after.findings]
-    again = fix_source(outcome.source, "gen.py", config)
+    again = fix_source(outcome.source, "gen.py", config, unsafe=True)
     assert again.fixed == 0 and again.source == outcome.source

@@ -150,7 +150,8 @@ def test_text_show_source_missing_file_prints_only_the_finding(tmp_path):
 
 def test_text_summary(results):
     out = render("text", results, summary=True)
-    assert out.endswith("Found 3 findings.\n[*] 2 fixable with the `--fix` option.\n")
+    assert out.endswith("Found 3 findings.\n[*] 2 fixable with the `--fix` option "
+                        "(2 safe, 0 unsafe on high-confidence findings).\n")
     one = [FileResult("a.py", (finding(path="a.py"),))]
     assert render("text", one, summary=True).endswith("Found 1 finding.\n")
 
@@ -172,6 +173,7 @@ def test_json(results):
         "message": "'self.losses' grows without bound (append)",
         "fixable": True,
         "confidence": "medium",
+        "fix_safety": "safe",
         "because": "",
         "heuristics": [],
     }

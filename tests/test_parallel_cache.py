@@ -183,10 +183,10 @@ def test_edit_gives_fresh_findings(project: Path, tmp_path: Path, lint) -> None:
 def test_max_length_gives_fresh_findings(project: Path, tmp_path: Path, lint) -> None:
     folder = tmp_path / "cache"
     first = lint(project, folder).json()
-    assert "maxlen=1000" in first[0]["message"]
+    assert "the last 1000 items" in first[0]["message"]
     second = lint(project, folder, "--max-length", "50").json()
-    assert "maxlen=50" in second[0]["message"], second
-    assert "maxlen=1000" not in second[0]["message"]
+    assert "the last 50 items" in second[0]["message"], second
+    assert "1000" not in second[0]["message"]
     third = lint(project, folder).json()
     assert third == first
 

@@ -92,12 +92,14 @@ async def test_diagnostic_code_action_and_it_goes_away(client: LanguageClient) -
         text_document=lsp.TextDocumentIdentifier(uri=uri), range=diag.range,
         context=lsp.CodeActionContext(diagnostics=[diag])))
     quick = [a for a in actions if a.kind == lsp.CodeActionKind.QuickFix]
-    assert [a.title for a in quick] == ["Fix UBL001: use deque(maxlen=1000)",
+    # a public list keeps its type (a trim), and a trim drops items: an unsafe fix, offered
+    # marked and not preferred
+    assert [a.title for a in quick] == ["Fix UBL001: trim to the last 1000 items after each growth (unsafe)",
                                         "Ignore UBL001 on this line (# noqa: UBL001)"]
-    assert quick[0].is_preferred and not quick[1].is_preferred
+    assert not quick[0].is_preferred and not quick[1].is_preferred
     assert "self.history.append(price)  # noqa: UBL001\n" in apply(LEAKY, quick[1].edit, uri)
     fixed = apply(LEAKY, quick[0].edit, uri)
-    assert "self.history = deque(maxlen=1000)" in fixed and "from collections import deque" in fixed
+    assert "if len(self.history) > 1000:\n            del self.history[:-1000]" in fixed
 
     client.text_document_did_change(lsp.DidChangeTextDocumentParams(
         text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
@@ -124,7 +126,9 @@ async def test_unsafe_fix_is_offered_marked_and_not_preferred(client: LanguageCl
 @pytest.mark.asyncio
 async def test_fix_all_and_save(client: LanguageClient) -> None:
     path = client.root / "two.py"  # type: ignore[attr-defined]
-    text = LEAKY + "\n\nH = []\n\n\ndef f(x):\n    H.append(x)\n"
+    # two figures never closed: closing a figure after its last use is a safe fix
+    text = ("import matplotlib.pyplot as plt\n\n\ndef a():\n    fig = plt.figure()\n    fig.savefig('a.png')\n"
+            "\n\ndef b():\n    fig = plt.figure()\n    fig.savefig('b.png')\n")
     uri = await open_document(client, path, text)
     assert len(client.diagnostics[uri]) == 2
     actions = await client.text_document_code_action_async(lsp.CodeActionParams(

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 from . import __version__
 from .output._escape import escape_for_log
-from .types import ALL_CODES, FileResult, Finding, Settings
+from .types import ALL_CODES, DEFAULT_FIX_LEVEL, FileResult, Finding, FixLevel, Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+    from .fix.apply import FixOutcome
+    from .runner import FixJob
 
 if TYPE_CHECKING:  # pragma: no cover - for annotations only
     from .config import Config
@@ -87,7 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     fix = p.add_argument_group("fixing")
     fix.add_argument("--fix", action="store_true", help="fix what can be fixed, in place")
     fix.add_argument("--diff", action="store_true", help="print the diff --fix would apply; change nothing")
-    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes marked unsafe (UBL007)")
+    fix.add_argument("--fix-level", choices=("safe", "high", "evidence", "all"),
+                     help="which fixes --fix applies: safe ones only; also unsafe (bounding) fixes of 'high' "
+                          "findings (the default); also those runtime evidence saw grow; or all")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="apply every fix, unsafe ones too (--fix-level all)")
+    fix.add_argument("--show-fixes", action="store_true",
+                     help="with --fix: list the files and lines changed and each fix applied")
     fix.add_argument("--add-noqa", action="store_true", help="append '# noqa: CODE' to every line with a finding")
     base = p.add_argument_group("adoption")
     base.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
@@ -125,6 +135,7 @@ def _cli_overrides(args: argparse.Namespace) -> Dict[str, object]:
         "bounded_containers": args.bounded_containers, "extend_fixed_key_words": args.extend_fixed_key_words,
         "extend_teardown_methods": args.extend_teardown_methods, "src": args.src,
         "max_file_size": args.max_file_size,
+        "fix_level": "all" if args.unsafe_fixes else args.fix_level,
     }
 
 
@@ -261,7 +272,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         results = apply_to_results(results, evidence, lambda path: config.settings_for(path).min_confidence)
     errors = _report_errors(results)
     results, saved = _apply_baseline(args, results, config.root)
-    status = _emit(args, results)
+    status = _emit(args, results, config.fix_level)
     if errors or failed or not saved:
         return EXIT_ERROR
     return status
@@ -327,16 +338,16 @@ def _fail(message: str) -> int:
     return EXIT_ERROR
 
 
-def _emit(args: argparse.Namespace, results: Sequence[FileResult]) -> int:
+def _emit(args: argparse.Namespace, results: Sequence[FileResult], level: FixLevel = DEFAULT_FIX_LEVEL) -> int:
     from .output import render
 
     findings = [f for r in results for f in r.findings]
     if args.statistics:
-        text = statistics(findings, args.unsafe_fixes, as_json=args.format == "json")
+        text = statistics(findings, level, as_json=args.format == "json")
     else:
         to_terminal = not args.output_file and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = render(args.format, results, color=to_terminal, show_source=args.show_source,
-                      summary=args.format == "text" and not args.quiet, unsafe_fixes=args.unsafe_fixes,
+                      summary=args.format == "text" and not args.quiet, fix_level=level,
                       show_reasons=args.show_reasons)
     _write(args, text)
     if findings and not args.exit_zero:
@@ -353,7 +364,7 @@ def _write(args: argparse.Namespace, text: str) -> None:
         sys.stdout.flush()
 
 
-def statistics(findings: Sequence[Finding], unsafe: bool, as_json: bool = False) -> str:
+def statistics(findings: Sequence[Finding], unsafe: "bool | FixLevel", as_json: bool = False) -> str:
     """Findings per code, most frequent first: ruff's ``--statistics`` table, or with
     ``as_json`` ruff's JSON form, ``[{"code", "name", "count", "fixable"}]``."""
     from .rules import RULES
@@ -389,58 +400,52 @@ def explain(code: str) -> int:
 # ----------------------------------------------------------------------------- fixing
 
 
-def _run_fix(args: argparse.Namespace, config, files: Sequence[str], roots: Sequence[str]) -> int:  # type: ignore[no-untyped-def]
+def _run_fix(args: argparse.Namespace, config: "Config", files: Sequence[str], roots: Sequence[str]) -> int:
     if args.add_noqa:
         return _run_add_noqa(args, config, files, roots)
     from .runner import fix_files
 
-    state = _FixState()
+    report = _FixReport()
     try:
         for job in fix_files(files, config.settings_for, jobs=args.jobs, timeout=args.timeout_per_file,
-                             unsafe=args.unsafe_fixes, max_size=config.max_file_size):
-            _apply_fix_job(args, config, job, roots, state)
+                             level=config.fix_level, max_size=config.max_file_size):
+            _apply_fix_job(args, config, job, roots, report)
     except KeyboardInterrupt:
-        _report_interrupted_fix(state.written)
+        _report_interrupted_fix(report.written)
         raise
     if args.diff:
-        return state.status
-    print(f"Fixed {_plural(state.fixed_findings, 'finding')} in {_plural(len(state.written), 'file')}.",
-          file=sys.stderr)
-    if any(r.findings for r in state.remaining):
-        _emit(args, state.remaining)
-        if not args.exit_zero and state.status == EXIT_OK:
-            state.status = EXIT_FINDINGS
-    return state.status
+        return report.status
+    if args.show_fixes:
+        sys.stdout.write(report.show_fixes())
+    report.summary()
+    if any(r.findings for r in report.remaining):
+        _emit(args, report.remaining, config.fix_level)
+        if not args.exit_zero and report.status == EXIT_OK:
+            report.status = EXIT_FINDINGS
+    return report.status
 
 
-class _FixState:
-    """What a --fix run has done so far (printed when it is interrupted)."""
-
-    def __init__(self) -> None:
-        self.status = EXIT_OK
-        self.written: List[str] = []
-        self.remaining: List[FileResult] = []
-        self.fixed_findings = 0
-
-
-def _apply_fix_job(args: argparse.Namespace, config, job, roots: Sequence[str], state: _FixState) -> None:  # type: ignore[no-untyped-def]
+def _apply_fix_job(args: argparse.Namespace, config: "Config", job: "FixJob", roots: Sequence[str],
+                   report: "_FixReport") -> None:
     from ._io import WriteError, outside_roots, replace_in_place
-    from .fixer import unified_diff
+    from .fix.apply import unified_diff
 
     path, outcome = job.path, job.outcome
     if job.error or outcome is None:
         _error_line(path, job.error or "internal error: no result")
-        state.status = EXIT_ERROR
+        report.status = EXIT_ERROR
         return
+    report.held.extend(reason for _, reason in outcome.held)
     if outcome.error:
+        # A refused fix keeps the original: its findings remain (1); a broken input is 2.
         _error_line(path, outcome.error)
-        state.status = EXIT_ERROR
+        report.status = max(report.status, EXIT_FINDINGS if outcome.fix_failed else EXIT_ERROR)
     if not outcome.changed or job.original is None:
-        state.remaining.append(FileResult(path, outcome.remaining))
+        report.remaining.append(FileResult(path, outcome.remaining))
         return
     if args.diff:
-        sys.stdout.write(unified_diff(path, job.original, outcome.source))
-        state.status = max(state.status, EXIT_FINDINGS)
+        sys.stdout.write(_fix_notes(path, outcome.applied) + unified_diff(path, job.original, outcome.source))
+        report.status = max(report.status, EXIT_FINDINGS)
         return
     settings = config.settings_for(path)
     target = outside_roots(path, roots)
@@ -448,17 +453,17 @@ def _apply_fix_job(args: argparse.Namespace, config, job, roots: Sequence[str], 
         # A symlink out of the tree: its target belongs to someone else (a system file, another
         # checkout). Linted, never written.
         _error_line(path, f"not fixed: it links to {target}, outside the folders being fixed")
-        state.remaining.append(FileResult(path, _relint(job.original, path, settings)))
+        report.remaining.append(FileResult(path, _relint(job.original, path, settings)))
         return
     try:
-        replace_in_place(path, job.original, outcome.source, on_written=lambda: state.written.append(path))
+        replace_in_place(path, job.original, outcome.source, on_written=lambda: report.written.append(path))
     except (WriteError, OSError) as exc:
         _error_line(path, f"fix failed: {exc}")
-        state.status = EXIT_ERROR
-        state.remaining.append(FileResult(path, _relint(job.original, path, settings)))
+        report.status = EXIT_ERROR
+        report.remaining.append(FileResult(path, _relint(job.original, path, settings)))
         return
-    state.fixed_findings += outcome.fixed
-    state.remaining.append(FileResult(path, outcome.remaining))
+    report.wrote(path, job.original, outcome)
+    report.remaining.append(FileResult(path, outcome.remaining))
 
 
 def _report_interrupted_fix(written: Sequence[str]) -> None:
@@ -470,7 +475,7 @@ def _report_interrupted_fix(written: Sequence[str]) -> None:
         print(f"  {escape_for_log(path)}", file=sys.stderr)
 
 
-def _run_add_noqa(args: argparse.Namespace, config, files: Sequence[str],  # type: ignore[no-untyped-def]
+def _run_add_noqa(args: argparse.Namespace, config: "Config", files: Sequence[str],
                   roots: Sequence[str]) -> int:
     from ._io import outside_roots
     from .runner import read_timed
@@ -502,8 +507,67 @@ def _error_line(path: str, message: str) -> None:
     print(f"{escape_for_log(path)}: {escape_for_log(message)}", file=sys.stderr)
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+def _fix_notes(path: str, applied: Sequence[Finding]) -> str:
+    """Lines before a file's diff saying which fix class each change is in (``git apply``
+    and ``patch`` skip text before the ``---`` header)."""
+    return "".join(f"# {path}:{f.line}: {f.code} {f.fix.applicability.value} fix on a {f.confidence} finding: "
+                   f"{f.fix.description}\n" for f in applied if f.fix is not None)
+
+
+class _FixReport:
+    """What a --fix run did, for the summary, --show-fixes and an interrupted run."""
+
+    def __init__(self) -> None:
+        self.status = EXIT_OK
+        self.files = 0
+        self.fixed = 0
+        self.remaining: List[FileResult] = []
+        self.held: List[str] = []
+        self.changes: List[str] = []
+        self.written: List[str] = []
+
+    def wrote(self, path: str, source: bytes, outcome: "FixOutcome") -> None:
+        from .fix.apply import changed_lines
+
+        # ``written`` already holds the path: the write's own callback adds it, so that an
+        # interrupted run lists it even before this bookkeeping
+        self.fixed += outcome.fixed
+        self.files += 1
+        lines = _ranges(changed_lines(source, outcome.source))
+        self.changes.append(f"{path}: {_plural(outcome.fixed, 'fix', 'fixes')}, lines {lines}\n")
+        for f in outcome.applied:
+            if f.fix is not None:  # applied findings always have one
+                self.changes.append(f"  {f.line}: {f.code} [{f.fix.applicability.value}, {f.confidence}] "
+                                    f"{f.fix.description}\n")
+
+    def show_fixes(self) -> str:
+        return "".join(self.changes)
+
+    def summary(self) -> None:
+        left = sum(len(r.findings) for r in self.remaining)
+        print(f"Fixed {_plural(self.fixed, 'finding')} in {_plural(self.files, 'file')}.", file=sys.stderr)
+        print(f"Found {_plural(self.fixed + left, 'finding')} ({self.fixed} fixed, {left} remaining).",
+              file=sys.stderr)
+        if self.held:
+            reasons = "; ".join(f"{reason} ({n})" for reason, n in Counter(self.held).most_common())
+            print(f"{_plural(len(self.held), 'fix', 'fixes')} held back: {reasons} "
+                  "(--fix-level all or --unsafe-fixes applies unsafe ones).", file=sys.stderr)
+
+
+def _ranges(lines: Sequence[int]) -> str:
+    out: List[str] = []
+    for line in lines:
+        if out and "-" not in out[-1] and int(out[-1]) == line - 1:
+            out[-1] = f"{out[-1]}-{line}"
+        elif out and "-" in out[-1] and int(out[-1].split("-")[1]) == line - 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{line}"
+        else:
+            out.append(str(line))
+    return ", ".join(out) or "none"
+
+
+def _plural(n: int, noun: str, nouns: str = "") -> str:
+    return f"{n} {noun if n == 1 else (nouns or noun + 's')}"
 
 
 def _relint(source: bytes, path: str, settings: Settings) -> Tuple[Finding, ...]:
@@ -529,11 +593,9 @@ def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
         _error_line(path, f"{outcome.skipped} findings inside multi-line strings could not get a noqa comment")
     if outcome.source == text:
         return 0
-    from .fixer import _encoding
+    from .fix.apply import encode_like
 
-    data = outcome.source.encode(_encoding(source))
-    if source.startswith(b"\xef\xbb\xbf"):
-        data = b"\xef\xbb\xbf" + data
+    data = encode_like(source, outcome.source)
     try:
         replace_in_place(path, source, data)
     except (WriteError, OSError) as exc:
@@ -549,9 +611,11 @@ def _run_stdin(args: argparse.Namespace, config: "Config") -> int:
     source = sys.stdin.buffer.read()
     settings = config.settings_for(name)
     if args.fix or args.diff:
-        from .fixer import fix_source, unified_diff
+        from .fix.apply import FixOptions, fix_source, unified_diff
+        from .fix.style import line_length_for
 
-        outcome = fix_source(source, name, settings, unsafe=args.unsafe_fixes)
+        options = FixOptions(config.fix_level, line_length_for(name if args.stdin_filename else "."))
+        outcome = fix_source(source, name, settings, options=options)
         if outcome.error:
             _error_line(name, outcome.error)
         if args.diff:
@@ -560,12 +624,12 @@ def _run_stdin(args: argparse.Namespace, config: "Config") -> int:
         sys.stdout.buffer.write(outcome.source)
         sys.stdout.flush()
         if outcome.error:
-            return EXIT_ERROR
+            return EXIT_FINDINGS if outcome.fix_failed else EXIT_ERROR
         return EXIT_FINDINGS if outcome.remaining and not args.exit_zero else EXIT_OK
     result = lint_source(source, name, settings)
     if result.error:
         _error_line(name, result.error)
         return EXIT_ERROR
     results, saved = _apply_baseline(args, [result], config.root)
-    status = _emit(args, results)
+    status = _emit(args, results, config.fix_level)
     return status if saved else EXIT_ERROR

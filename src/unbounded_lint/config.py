@@ -67,7 +67,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 
 from ._io import DEFAULT_MAX_FILE_SIZE, TEMP_PREFIX, remove_stale_temp_files
 from .globs import compile_glob, glob_match
-from .types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
+from .types import ALL_CODES, DEFAULT_FIX_LEVEL, DEFAULT_SELECT, Confidence, FixLevel, Settings
 
 if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
     import tomllib
@@ -129,6 +129,7 @@ KEYS: Dict[str, str] = {
     "src": "a list of source folders (relative to the project root)",
     "max-file-size": 'a size in bytes (an integer, or a string such as "5MB"; 0: no limit)',
     "disable-heuristics": "a list of heuristic names",
+    "fix-level": 'one of "safe", "high", "evidence", "all"',
 }
 
 _CLI_FLAG = {key: "--" + key for key in KEYS}
@@ -157,6 +158,8 @@ class Config:
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     respect_gitignore: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # How far --fix goes; not in ``settings`` because it changes no finding (nor the cache).
+    fix_level: FixLevel = DEFAULT_FIX_LEVEL
     path: Optional[str] = None
     root: str = ""
     # Declared knowledge as written ("pkg.module:Class"); settings_for() narrows it to the
@@ -525,6 +528,17 @@ def _heuristics(value: Any, key: str, where: str, cli: bool) -> FrozenSet[str]:
     return frozenset(names)
 
 
+def _fix_level(value: Any, key: str, where: str, cli: bool) -> FixLevel:
+    if isinstance(value, FixLevel):
+        return value
+    if isinstance(value, str):
+        try:
+            return FixLevel.parse(value)
+        except ValueError:
+            pass
+    raise _wrong_type(where, key, value)
+
+
 _VALIDATORS = {
     "select": _selectors,
     "ignore": _selectors,
@@ -543,6 +557,7 @@ _VALIDATORS = {
     "src": _string_list,
     "max-file-size": _max_file_size,
     "disable-heuristics": _heuristics,
+    "fix-level": _fix_level,
 }
 
 
@@ -617,6 +632,7 @@ def load_config(pyproject: "Optional[os.PathLike[str] | str]", cli: Optional[Map
         per_file_ignores=values.get("per-file-ignores", ()),
         respect_gitignore=values.get("respect-gitignore", True),
         max_file_size=values.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        fix_level=values.get("fix-level", DEFAULT_FIX_LEVEL),
         path=str(path) if path is not None else None,
         root=root,
         short_lived_classes=values.get("short-lived-classes", ()),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import FrozenSet, Optional, Tuple
+from typing import FrozenSet, Optional, Tuple, Union
 
 
 class Confidence(enum.IntEnum):
@@ -30,10 +30,45 @@ class Confidence(enum.IntEnum):
 
 
 class Applicability(str, enum.Enum):
-    """Whether ``--fix`` applies a fix on its own (safe) or only with ``--unsafe-fixes``."""
+    """The two fix classes (ruff's meaning), defined once here.
+
+    ``SAFE``: the fix keeps the program's meaning for every input (``pop(0)`` -> ``popleft()``
+    on a private list whose every use works on a deque; ``plt.close(fig)`` after the last use
+    of a figure that is never returned, stored or handed on). ``UNSAFE``: everything else —
+    any fix that can drop items (a trim, ``maxlen``, eviction, ``maxsize``), changes the type
+    of a public attribute, or changes a cache. ``FixLevel`` decides which unsafe fixes
+    ``--fix`` applies.
+    """
 
     SAFE = "safe"
     UNSAFE = "unsafe"
+
+
+class FixLevel(str, enum.Enum):
+    """How far ``--fix`` goes (``fix-level`` in configuration, ``--fix-level`` on the CLI).
+
+    ``SAFE``: safe fixes only. ``HIGH`` (the default): also unsafe fixes of ``high``
+    findings. ``EVIDENCE``: also unsafe fixes of findings that runtime evidence saw grow.
+    ``ALL`` (``--unsafe-fixes``): every fix.
+    """
+
+    SAFE = "safe"
+    HIGH = "high"
+    EVIDENCE = "evidence"
+    ALL = "all"
+
+    @classmethod
+    def parse(cls, text: str) -> "FixLevel":
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise ValueError(f"unknown fix level {text!r} (expected safe, high, evidence or all)") from None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+DEFAULT_FIX_LEVEL = FixLevel.HIGH
 
 
 @dataclass(frozen=True)
@@ -66,6 +101,21 @@ class InsertBefore:
 
 
 @dataclass(frozen=True)
+class RenameCall:
+    """Rename a method call and drop its first argument, keeping the receiver as written.
+
+    ``x.pop(0)`` -> ``x.popleft()`` and ``x.insert(0, v)`` -> ``x.appendleft(v)``. ``call`` is
+    the span of the whole call, ``name`` where the method name starts, ``keep_from`` where
+    the first kept argument starts (None when no argument is kept).
+    """
+
+    call: Tuple[Tuple[int, int], Tuple[int, int]]
+    name: Tuple[int, int]
+    keep_from: Optional[Tuple[int, int]]
+    method: str
+
+
+@dataclass(frozen=True)
 class AddImport:
     """Ensure ``from module import name`` (only added when the name is not bound yet)."""
 
@@ -81,7 +131,7 @@ class RemoveImportIfUnused:
     name: str
 
 
-Edit = "Replace | InsertAfter | InsertBefore | AddImport | RemoveImportIfUnused"
+Edit = Union[Replace, RenameCall, InsertAfter, InsertBefore, AddImport, RemoveImportIfUnused]
 
 
 @dataclass(frozen=True)
@@ -89,7 +139,7 @@ class Fix:
     """The edits that repair one finding. Findings of one container share identical edits."""
 
     description: str
-    edits: Tuple[object, ...]
+    edits: Tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
 
 
@@ -126,12 +176,34 @@ class Finding:
     def fixable(self) -> bool:
         return self.fix is not None
 
-    def fixable_with(self, unsafe: bool) -> bool:
-        return self.fix is not None and (unsafe or self.fix.applicability is Applicability.SAFE)
+    def fixable_with(self, unsafe: "bool | FixLevel") -> bool:
+        """Whether ``--fix`` applies this finding's fix at ``unsafe`` (a level, or the old
+        boolean: True is ``--unsafe-fixes``, False the default level)."""
+        return self.fix is not None and self.held_back(_level(unsafe)) is None
+
+    def held_back(self, level: FixLevel) -> Optional[str]:
+        """Why ``--fix`` at ``level`` holds this finding's fix back; None when it applies it
+        (or when there is no fix). The one place the fix policy lives."""
+        if self.fix is None or self.fix.applicability is Applicability.SAFE or level is FixLevel.ALL:
+            return None
+        if level is FixLevel.SAFE:
+            return "unsafe fix (fix-level safe)"
+        if self.confidence is Confidence.HIGH:
+            return None
+        # evidence_verdict is set by the runtime evidence (--evidence) when it is available.
+        if level is FixLevel.EVIDENCE and getattr(self, "evidence_verdict", "") == "grows":
+            return None
+        return f"unsafe fix on a {self.confidence} finding"
 
     @property
     def sort_key(self) -> Tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
+
+
+def _level(unsafe: "bool | FixLevel") -> FixLevel:
+    if isinstance(unsafe, FixLevel):
+        return unsafe
+    return FixLevel.ALL if unsafe else DEFAULT_FIX_LEVEL
 
 
 def _codes(default_only: bool) -> Tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Sequence, Set, Tuple
+from typing import FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .containers import ModuleFacts
 from .model import FuncInfo
@@ -18,10 +18,17 @@ from .model import FuncInfo
 
 @dataclass(frozen=True)
 class FigureFinding:
+    """An unclosed figure, with what the fix planner needs to close it (``fix.plan``)."""
+
     call: ast.Call
     message: str
-    edits: Optional[Tuple[object, ...]]
     kind: str  # "function", "partial", "attribute"
+    stmt: Optional[ast.stmt] = None  # the statement that creates the figure
+    block: Optional[List[ast.stmt]] = None  # the statements around it ("function")
+    fig: Optional[str] = None  # the figure's own name ("function")
+    aliases: FrozenSet[str] = frozenset()  # names bound to it or derived from it
+    replaced_attr: Optional[str] = None  # ``self.fig`` re-created by a method that runs again
+    plt: Optional[str] = None  # the module's name for pyplot
 
 
 def pyplot_name(facts: ModuleFacts) -> Optional[str]:
@@ -125,7 +132,7 @@ def _check(facts: ModuleFacts, call: ast.Call, stmt: ast.stmt, func: FuncInfo,
         if not _class_closes(facts, func, uses.stored_attr.split(".", 1)[1]):
             return FigureFinding(call, f"pyplot figure stored on '{uses.stored_attr}' is never closed; close it "
                                        "with plt.close() or use matplotlib.figure.Figure if it is never shown",
-                                 None, "attribute")
+                                 "attribute")
         return None
     if uses.closed or uses.escaped:
         return None
@@ -135,12 +142,12 @@ def _check(facts: ModuleFacts, call: ast.Call, stmt: ast.stmt, func: FuncInfo,
         if uses.other_returns or falls_off:
             return FigureFinding(call, "pyplot figure is returned on some paths but never closed on the "
                                        "others; close it with plt.close(fig) where it is not returned",
-                                 None, "partial")
+                                 "partial")
         return None
-    edits = _close_after_last_use(facts, root, stmt, fig, aliases, plt) if fig else None
     label = f"'{fig}'" if fig else "pyplot figure"
     return FigureFinding(call, f"{label} is never closed: pyplot keeps it alive; call "
-                               f"{plt or 'plt'}.close({fig or 'fig'}) after its last use", edits, "function")
+                               f"{plt or 'plt'}.close({fig or 'fig'}) after its last use", "function",
+                         stmt=stmt, block=_find_block(root, stmt), fig=fig, aliases=frozenset(aliases), plt=plt)
 
 
 def _aliases(root: ast.AST, names: Set[str]) -> Set[str]:
@@ -270,25 +277,6 @@ def _contains(root: ast.AST, node: ast.AST) -> bool:
     return any(n is node for n in ast.walk(root))
 
 
-def _close_after_last_use(facts: ModuleFacts, root: ast.AST, stmt: ast.stmt, fig: str,
-                          aliases: Set[str], plt: Optional[str]) -> Optional[Tuple[object, ...]]:
-    from ..types import InsertAfter
-
-    if plt is None:
-        return None
-    block = _find_block(root, stmt)
-    if block is None:
-        return None
-    start = block.index(stmt)
-    last = stmt
-    for candidate in block[start + 1:]:
-        if _names_in(candidate) & aliases:
-            last = candidate
-    if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
-        return None
-    return (InsertAfter(facts.position(last), f"{plt}.close({fig})\n"),)
-
-
 def _check_attribute(facts: ModuleFacts, call: ast.Call, stmt: ast.stmt, func: FuncInfo,
                      plt: Optional[str], attr: str) -> Optional[FigureFinding]:
     owner, _, name = attr.partition(".")
@@ -296,12 +284,9 @@ def _check_attribute(facts: ModuleFacts, call: ast.Call, stmt: ast.stmt, func: F
         return None  # stored on another object: that object owns it
     if _class_closes(facts, func, name):
         return None
-    edits = None
-    repeated = not func.is_ctor
-    if repeated and plt is not None and isinstance(stmt, ast.Assign):
-        from .fixplan import close_before
-
-        edits = close_before(facts, stmt, plt, attr)
+    # A method that runs again replaces the figure: closing the previous one first repairs it.
+    repeated = not func.is_ctor and isinstance(stmt, ast.Assign)
     return FigureFinding(call, f"pyplot figure stored on '{attr}' is never closed by its class: pyplot keeps "
                                "every figure alive; close the previous one with plt.close() or use "
-                               "matplotlib.figure.Figure if it is never shown", edits, "attribute")
+                               "matplotlib.figure.Figure if it is never shown", "attribute",
+                         stmt=stmt, replaced_attr=attr if repeated else None, plt=plt)

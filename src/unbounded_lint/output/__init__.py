@@ -32,9 +32,9 @@ Options (every renderer accepts them all and ignores the ones it does not use):
     Append the finding's tier, `` [low]``/`` [medium]``/`` [high]``, before the `` [*]`` mark.
 ``show_reasons: bool = False`` (text)
     Print ``because: ...`` (and ``heuristics: ...``) under each finding (``--show-reasons``).
-``unsafe_fixes: bool = False`` (all)
-    Whether unsafe fixes count as fixable (``[*]`` and the JSON ``fixable`` field), matching
-    ``--unsafe-fixes``.
+``fix_level: FixLevel = None`` (text, json)
+    The ``--fix-level`` whose fixes count as fixable (``[*]`` and the JSON ``fixable``
+    field); default ``high``. ``unsafe_fixes=True`` is the older spelling of ``all``.
 ``root: str = None`` (github, sarif, junit)
     Folder that absolute paths are made relative to (default: the current folder).
 """

@@ -11,6 +11,8 @@ moves: a hash of path, code, container and the statement's normalised source) an
 confidence, the ``because`` sentence and the ``heuristics`` names under ``properties``
 (the ``because`` sentence is also appended to the message text, which code-scanning UIs show),
 with ``evidence`` and ``evidenceVerdict`` when ``--evidence`` gave the finding a runtime verdict.
+A finding with a fix carries it under ``fixes`` as whole-line replacements, with its fix class
+(``safe`` or ``unsafe``) in the description and under ``properties.applicability``.
 """
 
 from __future__ import annotations
@@ -110,32 +112,69 @@ def _properties(finding: Finding) -> Dict[str, Any]:
     return props
 
 
+def _read(path: str) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _fixes(finding: Finding, uri: str, source: Optional[bytes]) -> List[Dict[str, Any]]:
+    """The finding's fix as a SARIF ``fix``: whole-line replacements, and its fix class."""
+    if finding.fix is None or source is None:
+        return []
+    from ..fix.apply import line_changes
+
+    replacements = [
+        {
+            "deletedRegion": {"startLine": first, "startColumn": 1, "endLine": after, "endColumn": 1},
+            "insertedContent": {"text": text},
+        }
+        for first, after, text in line_changes(source, finding.fix.edits)
+    ]
+    if not replacements:
+        return []
+    safety = finding.fix.applicability.value
+    return [{
+        "description": {"text": f"{finding.fix.description} ({safety} fix)"},
+        "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": replacements}],
+        "properties": {"applicability": safety},
+    }]
+
+
 def build_log(results: Sequence[FileResult], *, root: Optional[str] = None) -> Dict[str, Any]:
     """The SARIF log as a dict (see the module docstring)."""
     findings = all_findings(results)
+    sources: Dict[str, Optional[bytes]] = {}
     codes = known_codes(findings)
     index = {code: i for i, code in enumerate(codes)}
     sarif_results: List[Dict[str, Any]] = []
     for finding in findings:
         uri = artifact_uri(finding.path, root)
-        sarif_results.append(
-            {
-                "ruleId": finding.code,
-                "ruleIndex": index[finding.code],
-                "level": LEVEL,
-                "message": {"text": escape_surrogates(_message(finding))},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": uri},
-                            "region": _region(finding),
-                        }
+        if finding.fix is not None and finding.path not in sources:
+            sources.clear()  # findings come grouped by path: one file's bytes at a time
+            sources[finding.path] = _read(finding.path)
+        result: Dict[str, Any] = {
+            "ruleId": finding.code,
+            "ruleIndex": index[finding.code],
+            "level": LEVEL,
+            "message": {"text": escape_surrogates(_message(finding))},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": _region(finding),
                     }
-                ],
-                "partialFingerprints": {"unboundedLint/v1": fingerprint(finding, uri)},
-                "properties": _properties(finding),
-            }
-        )
+                }
+            ],
+            "partialFingerprints": {"unboundedLint/v1": fingerprint(finding, uri)},
+            "properties": _properties(finding),
+        }
+        fixes = _fixes(finding, uri, sources.get(finding.path))
+        if fixes:
+            result["fixes"] = fixes
+        sarif_results.append(result)
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,

@@ -16,7 +16,7 @@ import tokenize
 from dataclasses import replace
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from ..types import FileResult, Finding
+from ..types import DEFAULT_FIX_LEVEL, Applicability, FileResult, Finding, FixLevel
 from ._escape import escape_for_log
 from ._meta import all_findings
 
@@ -29,9 +29,10 @@ RESET = "\x1b[0m"
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
-def format_finding(finding: Finding, color: bool = False, unsafe_fixes: bool = False,
+def format_finding(finding: Finding, color: bool = False, unsafe_fixes: "bool | FixLevel" = False,
                    show_confidence: bool = True) -> str:
-    """One finding as ``path:LINE:COL: CODE message [tier]`` plus `` [*]`` when fixable."""
+    """One finding as ``path:LINE:COL: CODE message [tier]`` plus `` [*]`` when ``--fix`` at
+    this level applies its fix (``unsafe_fixes``: a ``FixLevel``, or True for ``all``)."""
     fixable = finding.fixable_with(unsafe_fixes)
     tier = f" [{finding.confidence}]" if show_confidence else ""
     if finding.evidence:  # runtime evidence from --evidence, after the message
@@ -101,13 +102,15 @@ def render(
     unsafe_fixes: bool = False,
     show_confidence: bool = True,
     show_reasons: bool = False,
+    fix_level: Optional[FixLevel] = None,
     **_: object,
 ) -> str:
+    level = fix_level or (FixLevel.ALL if unsafe_fixes else DEFAULT_FIX_LEVEL)
     findings = all_findings(results)
     out: List[str] = []
     loader = _Sources(sources)
     for finding in findings:
-        out.append(format_finding(finding, color=color, unsafe_fixes=unsafe_fixes,
+        out.append(format_finding(finding, color=color, unsafe_fixes=level,
                                   show_confidence=show_confidence))
         if show_reasons:
             out.extend(format_reasons(finding))
@@ -120,7 +123,21 @@ def render(
         count = len(findings)
         more = f" ({hidden} more below --min-confidence)" if hidden else ""
         out.append(f"Found {count} finding{'s' if count != 1 else ''}{more}.")
-        fixable = sum(1 for f in findings if f.fixable_with(unsafe_fixes))
-        if fixable:
-            out.append(f"[*] {fixable} fixable with the `--fix` option.")
+        out.extend(fix_summary(findings, level))
     return "".join(line + "\n" for line in out)
+
+
+def fix_summary(findings: Sequence[Finding], level: FixLevel) -> List[str]:
+    """ruff's closing lines: what ``--fix`` would apply, by fix class, and what it holds back."""
+    applied = [f for f in findings if f.fixable_with(level)]
+    held = [f for f in findings if f.fix is not None and not f.fixable_with(level)]
+    out: List[str] = []
+    if applied:
+        safe = sum(1 for f in applied if f.fix is not None and f.fix.applicability is Applicability.SAFE)
+        out.append(f"[*] {len(applied)} fixable with the `--fix` option ({safe} safe, "
+                   f"{len(applied) - safe} unsafe on high-confidence findings).")
+    if held:
+        noun = "fix is" if len(held) == 1 else "fixes are"
+        out.append(f"{len(held)} unsafe {noun} held back at fix-level {level.value} (they can drop items or change "
+                   "a public type; `--fix-level all` or `--unsafe-fixes` applies them).")
+    return out

@@ -47,10 +47,15 @@ class Strategy:
 ```
 
 ## Fix safety
-Safe, and only offered when the list's creation is visible and every use of it in its owner
-scope works on a deque (see UBL001): the creation becomes `deque(...)`, `pop(0)` becomes
-`popleft()` and `insert(0, v)` becomes `appendleft(v)`. When the same list also grows without
-bound (UBL001), the deque gets `maxlen=N` as well.
+Safe for a private list (a local, or a name starting with `_`) whose creation is visible and
+whose every use in its owner scope works on a deque (see UBL001), and that is bounded
+already: the creation becomes `deque(...)`, `pop(0)` becomes `popleft()` and `insert(0, v)`
+becomes `appendleft(v)`, which keeps the program's meaning for every input. Unsafe when the
+list is public (other modules may use it as a list) or also grows without bound (UBL001: the
+deque then gets `maxlen=N`, which drops items). Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none. A public list that grows
+without bound gets no UBL004 fix: UBL001 trims it and keeps its type.
 
 ## Options
 `max-length` (default 1000), when the list also grows without bound.
@@ -63,9 +68,9 @@ from typing import Iterator, Optional
 
 from ..analysis.facts import ModuleFacts
 from ..analysis.heuristics import Verdict
-from ..analysis.model import Event
-from ..analysis.fixplan import container_maxlen, make_fix, plan_deque
-from ..types import Confidence, Fix, Settings
+from ..analysis.model import Container, Event
+from ..fix.plan import DequePlan, container_maxlen, is_public, make_fix, plan_deque
+from ..types import Applicability, Confidence, Fix, Settings
 from .base import Invalid, Report, Valid
 
 CODE = "UBL004"
@@ -92,6 +97,8 @@ INVALID = (
         confidence=Confidence.MEDIUM,
         fixed=(
             'from collections import deque\n'
+            '\n'
+            '\n'
             'class Feed:\n'
             '    def __init__(self):\n'
             '        self.items = deque()\n'
@@ -126,9 +133,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
     for c in facts.containers.values():
         if not c.popfronts or (c.ctype.kind in NOT_LISTS and c.ctype.kind != "dict"):
             continue
-        plan = None
-        if c.ctype.kind == "list":
-            plan = plan_deque(facts, c, container_maxlen(facts, c, settings.max_length))
+        fix = _fix(facts, c, settings.max_length) if c.ctype.kind == "list" else None
         for ev in c.popfronts:
             if ev.func is None or ev.depth > 1:
                 continue
@@ -136,8 +141,7 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
                 continue
             if ev.depth == 0 and c.ctype.kind in NOT_LISTS:
                 continue
-            fix = make_fix("use a deque with popleft()/appendleft()", plan.edits) if plan and not ev.depth else None
-            yield _report(facts, ev, fix, facts.owner_text(c), facts.front_op_verdict(c, ev))
+            yield _report(facts, ev, None if ev.depth else fix, facts.owner_text(c), facts.front_op_verdict(c, ev))
     for ev in facts.unresolved_popfronts:
         if ev.func is None:
             continue
@@ -145,6 +149,19 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         if isinstance(receiver, ast.expr) and (facts.names.qualname(receiver) or "") in EXEMPT:
             continue
         yield _report(facts, ev, None, "", facts.front_op_verdict(None, ev))
+
+
+def _fix(facts: ModuleFacts, c: Container, max_length: int) -> Optional[Fix]:
+    maxlen = container_maxlen(facts, c, max_length)
+    if maxlen is not None and is_public(c):
+        return None  # UBL001 trims a public list that grows; a deque would break that trim
+    plan: Optional[DequePlan] = plan_deque(facts, c, maxlen)
+    if plan is None:
+        return None
+    # Safe only when nothing is dropped (no maxlen) and no other module sees the type change.
+    safe = maxlen is None and not plan.public
+    return make_fix("use a deque with popleft()/appendleft()", plan.edits,
+                    Applicability.SAFE if safe else Applicability.UNSAFE)
 
 
 def _receiver(node: ast.AST) -> Optional[ast.AST]:

@@ -32,9 +32,12 @@ class Sender:
 ```
 
 ## Fix safety
-Unsafe (applied only with `--unsafe-fixes`): with `maxsize=N`, `put` blocks (or
+Unsafe: with `maxsize=N`, `put` blocks (or
 `put_nowait` raises `QueueFull`) when the queue is full, and a deque with `maxlen=N` silently
 drops the oldest item. That is the point of backpressure, but it changes behaviour under load.
+Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none.
 `SimpleQueue` has no `maxsize` and gets no fix.
 
 ## Options
@@ -46,8 +49,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
-from ..analysis.fixplan import make_fix, plan_keyword
-from ..types import Confidence, Settings
+from ..fix.plan import make_fix, plan_keyword
+from ..types import Applicability, Confidence, Settings
 from ._queues import unbounded_queues
 from .base import Invalid, Report, Valid
 
@@ -114,9 +117,9 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             continue
         fix = None
         if c.ctype.kind == "deque":
-            fix = make_fix(f"add maxlen={n}", plan_keyword(facts, call, "maxlen", n), unsafe=True)
+            fix = make_fix(f"add maxlen={n}", plan_keyword(facts, call, "maxlen", n), Applicability.UNSAFE)
         elif not c.ctype.subtype.endswith("SimpleQueue"):
-            fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n), unsafe=True)
+            fix = make_fix(f"add maxsize={n}", plan_keyword(facts, call, "maxsize", n), Applicability.UNSAFE)
         hint = fix.description if fix else "bound the producer"
         verdict = facts.verdict(c, growth)
         yield Report(call, f"queue '{facts.owner_text(c)}' has a consumer but no size limit, so nothing "

@@ -63,10 +63,14 @@ class PriceCache:
 ```
 
 ## Fix safety
-Safe for dicts: `if len(x) > N: x.pop(next(iter(x)))` after each insert evicts the oldest key
-(dicts keep insertion order), and nothing changes while the dict holds fewer than N keys; after
-`update`/`|=` the eviction is a `while` loop. Sets get no fix (a set has no order to evict by),
-nor do nested dicts.
+Unsafe: `if len(x) > N: x.pop(next(iter(x)))` after each insert evicts the oldest key (dicts
+keep insertion order), so a wrong finding loses entries the program still reads: a table of
+file modification times then sees every file as new, an in-memory user table forgets users.
+Nothing changes while the dict holds fewer than N keys; after `update`/`|=` the eviction is a
+`while` loop. Plain `--fix` applies an unsafe fix only to a `high` finding
+(`fix-level = "high"`, the default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none. Sets get no fix (a
+set has no order to evict by), nor do nested dicts.
 
 ## Options
 `max-length` (default 1000): the `N` of the fix.
@@ -78,8 +82,8 @@ from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
 from ..analysis.model import Event
-from ..analysis.fixplan import make_fix, plan_evict
-from ..types import Confidence, Settings
+from ..fix.plan import make_fix, plan_evict
+from ..types import Applicability, Confidence, Settings
 from .base import Invalid, Report, Valid
 from .unbounded_list import _short
 
@@ -190,7 +194,8 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             text = facts.receiver_text(ev) or c.name
             fix = None
             if ctype.kind == "dict" and ev.depth == 0 and ev.op != "getitem":
-                fix = make_fix(f"evict the oldest key beyond {n}", plan_evict(facts, ev, n))
+                # Unsafe: an evicted key is gone (a cache recomputes it, an index forgets it).
+                fix = make_fix(f"evict the oldest key beyond {n}", plan_evict(facts, ev, n), Applicability.UNSAFE)
             hint = fix.description if fix else "evict entries or use a bounded cache"
             op = "x[k] = v" if ev.op == "setitem" else "x[k] += ..." if ev.op == "augitem" \
                 else "x[k] on a defaultdict" if ev.op == "getitem" or ev.depth else ev.op

@@ -26,9 +26,13 @@ def quote(symbol, ts):
 ```
 
 ## Fix safety
-Safe: the decorator becomes `lru_cache(maxsize=N)`, using the module's own name for
+Unsafe: the decorator becomes `lru_cache(maxsize=N)`, using the module's own name for
 `lru_cache` or `functools` (adding `from functools import lru_cache` when neither is
-available). Results are the same; only entries beyond N are recomputed.
+available). Entries beyond N are dropped and recomputed, which changes what a function with
+side effects does, or one whose results are compared by identity. Plain `--fix` applies an
+unsafe fix only to a `high` finding (`fix-level = "high"`, the default), or to one runtime
+evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none.
 
 ## Options
 `max-length` (default 1000): the `maxsize` of the fix.
@@ -36,12 +40,11 @@ available). Results are the same; only entries beyond N are recomputed.
 
 from __future__ import annotations
 
-import ast
-from typing import Iterator, Optional, Tuple
+from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
-from ..analysis.fixplan import make_fix
-from ..types import AddImport, Confidence, RemoveImportIfUnused, Replace, Settings
+from ..fix.plan import make_fix, plan_lru_cache
+from ..types import Applicability, Confidence, Settings
 from .base import Invalid, Report, Valid
 
 CODE = "UBL008"
@@ -97,34 +100,9 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
         name = getattr(site.func, "name", "?")
         if name in facts.walker.cache_clears:
             continue
-        fix = make_fix(f"use lru_cache(maxsize={settings.max_length})", _edits(facts, site.decorator, settings.max_length))
+        # Unsafe: entries beyond N are dropped and recomputed, so a function with side effects
+        # or one whose results are compared by identity behaves differently.
+        fix = make_fix(f"use lru_cache(maxsize={settings.max_length})",
+                       plan_lru_cache(facts, site.decorator, settings.max_length), Applicability.UNSAFE)
         yield Report(site.decorator, f"unbounded cache on '{name}' is never cleared; "
                                      f"use lru_cache(maxsize={settings.max_length})", name, Confidence.MEDIUM, fix)
-
-
-def _edits(facts: ModuleFacts, dec: ast.expr, n: int) -> Optional[Tuple[object, ...]]:
-    if isinstance(dec, ast.Call):
-        for kw in dec.keywords:
-            if kw.arg == "maxsize":
-                return (Replace(facts.position(kw.value), facts.end_position(kw.value), str(n)),)
-        if dec.args:
-            return (Replace(facts.position(dec.args[0]), facts.end_position(dec.args[0]), str(n)),)
-        return None
-    if isinstance(dec, ast.Attribute):
-        base = facts.segment(dec.value)
-        return None if base is None else (Replace(facts.position(dec), facts.end_position(dec),
-                                                  f"{base}.lru_cache(maxsize={n})"),)
-    # ``@cache`` (or an alias of it): the import may become unused once replaced.
-    cleanup: Tuple[object, ...] = ()
-    if isinstance(dec, ast.Name) and facts.names.aliases.get(dec.id) == "functools.cache" and dec.id == "cache":
-        cleanup = (RemoveImportIfUnused("functools", "cache"),)
-    names = list(facts.names.local_names_for("functools.lru_cache"))
-    if names:
-        return (Replace(facts.position(dec), facts.end_position(dec), f"{names[0]}(maxsize={n})"),) + cleanup
-    modules = list(facts.names.local_names_for("functools"))
-    if modules:
-        return (Replace(facts.position(dec), facts.end_position(dec), f"{modules[0]}.lru_cache(maxsize={n})"),) + cleanup
-    if "lru_cache" in facts.names.shadowed:
-        return None
-    return (Replace(facts.position(dec), facts.end_position(dec), f"lru_cache(maxsize={n})"),
-            AddImport("functools", "lru_cache")) + cleanup

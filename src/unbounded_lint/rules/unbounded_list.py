@@ -104,14 +104,22 @@ class Trainer:
 ```
 
 ## Fix safety
-Safe: behaviour is unchanged while the list holds fewer than `max-length` items. The list
-becomes `deque(maxlen=N)` when every use in the owner scope works on a deque (append, extend,
-pop, popleft, clear, len, iteration, `in`, integer indexing, `reversed`, `list()`, `sum()`,
-`min()`, `max()`, `sorted()`, `any()`, `all()`). Otherwise — slicing, `+`/`+=` with a list,
-`sort()`, `insert`, `==` with a list, handing it to other code, a type annotation other than
-plain `list` — `if len(x) > N: del x[:-N]` is inserted after each growth statement (`del x[N:]`
-for `insert(0, v)`, so the newest items survive). A growth inside a lambda, a comprehension or
-a compound statement's header gets no fix.
+Unsafe: both fixes drop the oldest items once the list holds `max-length` of them, which
+loses data the program may still need when the finding is wrong (a per-call buffer of byte
+parts, pending callbacks, open sockets). Nothing changes while the list holds fewer than N
+items. Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none.
+
+A private list (a local, or a name starting with `_`) becomes `deque(maxlen=N)` when every use
+in the owner scope works on a deque (append, extend, pop, popleft, clear, len, iteration, `in`,
+integer indexing, `reversed`, `list()`, `sum()`, `min()`, `max()`, `sorted()`, `any()`,
+`all()`). A public list keeps its type, since other modules may use it as a list, and so does
+a list whose creation carries the user's annotation (which would have to change with it):
+`if len(x) > N: del x[:-N]` is inserted after each growth statement instead (`del x[N:]` for
+`insert(0, v)`, so the newest items survive), as it is when some use needs a list (slicing,
+`+`/`+=` with a list, `sort()`, `insert`, `==` with a list, handing it to other code). A
+growth inside a lambda, a comprehension or a compound statement's header gets no fix.
 
 ## Options
 `max-length` (default 1000): the `N` of the fix.
@@ -122,8 +130,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
-from ..analysis.fixplan import make_fix, plan_deque, plan_trim
-from ..types import Confidence, Settings
+from ..fix.plan import is_public, make_fix, plan_deque, plan_trim
+from ..types import Applicability, Confidence, Settings
 from .base import Invalid, Report, Valid
 
 CODE = "UBL001"
@@ -145,13 +153,14 @@ INVALID = (
         '        self.history.append(price)\n',
         confidence=Confidence.MEDIUM,
         fixed=(
-            'from collections import deque\n'
             'class Bot:\n'
             '    def __init__(self):\n'
-            '        self.history = deque(maxlen=1000)\n'
+            '        self.history = []\n'
             '\n'
             '    def on_tick(self, price):\n'
             '        self.history.append(price)\n'
+            '        if len(self.history) > 1000:\n'
+            '            del self.history[:-1000]\n'
         ),
     ),
     Invalid(
@@ -161,11 +170,12 @@ INVALID = (
         '    PRICES.append(p)\n',
         confidence=Confidence.MEDIUM,
         fixed=(
-            'from collections import deque\n'
-            'PRICES = deque(maxlen=1000)\n'
+            'PRICES = []\n'
             '\n'
             'def record(p):\n'
             '    PRICES.append(p)\n'
+            '    if len(PRICES) > 1000:\n'
+            '        del PRICES[:-1000]\n'
         ),
     ),
     Invalid(
@@ -176,6 +186,8 @@ INVALID = (
         confidence=Confidence.HIGH,
         fixed=(
             'from collections import deque\n'
+            '\n'
+            '\n'
             'def run(feed):\n'
             '    seen = deque(maxlen=1000)\n'
             '    while True:\n'
@@ -230,16 +242,19 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             sites = [ev for ev in sites if not facts.element_bounded(c, ev)]
         if not sites or facts.bound_reason(c) is not None:
             continue
-        deque_plan = plan_deque(facts, c, n) if depth == 0 else None
+        # A public list keeps its type: other modules may use it as a list.
+        deque_plan = plan_deque(facts, c, n) if depth == 0 and not is_public(c) else None
         owner = facts.owner_text(c)
         for ev in sites:
             text = facts.receiver_text(ev) or facts.segment(ev.node) or c.name
+            # Both fixes drop the oldest items beyond N: unsafe.
             if deque_plan is not None:
-                fix = make_fix(f"use deque(maxlen={n})", deque_plan.edits)
+                fix = make_fix(f"use deque(maxlen={n})", deque_plan.edits, Applicability.UNSAFE)
             elif c.ctype.elem == "deque" and depth:
                 fix = None
             else:
-                fix = make_fix(f"trim to the last {n} items after each growth", plan_trim(facts, ev, n))
+                fix = make_fix(f"trim to the last {n} items after each growth", plan_trim(facts, ev, n),
+                               Applicability.UNSAFE)
             hint = fix.description if fix else "bound it with deque(maxlen=...) or a size check"
             verdict = facts.verdict(c, ev)
             yield Report(ev.node, f"'{_short(text)}' grows without bound ({ev.op}); {hint}",

@@ -31,8 +31,11 @@ class EventLog:
 ```
 
 ## Fix safety
-Safe for a deque: `maxlen=N` is added, which drops the oldest items once N are held and changes
-nothing below that. Queues get no automatic fix: with a `maxsize`, `put` blocks when full.
+Unsafe, for a deque: `maxlen=N` is added, which drops the oldest items once N are held and
+changes nothing below that. Plain `--fix` applies an unsafe fix only to a `high` finding (`fix-level = "high"`, the
+default), or to one runtime evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none. Queues get no automatic fix: with a `maxsize`, `put`
+blocks when full.
 
 ## Options
 `max-length` (default 1000): the `maxlen` of the fix.
@@ -43,8 +46,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis.facts import ModuleFacts
-from ..analysis.fixplan import make_fix, plan_keyword
-from ..types import Confidence, Settings
+from ..fix.plan import make_fix, plan_keyword
+from ..types import Applicability, Confidence, Settings
 from ._queues import unbounded_queues
 from .base import Invalid, Report, Valid
 
@@ -91,8 +94,10 @@ def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
             continue
         fix = None
         if c.ctype.kind == "deque":
+            # Unsafe: a maxlen drops the oldest items once N are held.
             fix = make_fix(f"add maxlen={settings.max_length}",
-                           plan_keyword(facts, call, "maxlen", settings.max_length))
+                           plan_keyword(facts, call, "maxlen", settings.max_length),
+                           Applicability.UNSAFE)
         what = "deque" if c.ctype.kind == "deque" else "queue"
         hint = fix.description if fix else "give it a maxsize or drain it"
         verdict = facts.verdict(c, growth)

@@ -35,11 +35,16 @@ def refresh(prices):
 ```
 
 ## Fix safety
-Safe: `plt.close(fig)` (with the module's own name for pyplot) is inserted after the last
-statement of the creating block that uses the figure or its axes. For `self.fig = plt.figure()`
-in a method that runs repeatedly, the previous figure is closed first
-(`if getattr(self, "fig", None) is not None: plt.close(self.fig)`). Figures without a name, a
-figure returned on some paths and figures made in a constructor get no fix.
+Safe for a figure made and used in one function: `plt.close(fig)` (with the module's own
+name for pyplot) is inserted after the last statement of the creating block that uses the
+figure or its axes; the figure is never returned, stored or handed on, so nothing can use it
+afterwards. Unsafe for `self.fig = plt.figure()` in a method that runs repeatedly: the
+previous figure is closed first (`if getattr(self, "fig", None) is not None:
+plt.close(self.fig)`), and other code may still hold it. Plain `--fix` applies an unsafe
+fix only to a `high` finding (`fix-level = "high"`, the default), or to one runtime
+evidence saw grow (`fix-level = "evidence"`); `--fix-level all` or
+`--unsafe-fixes` applies it to every finding, `--fix-level safe` to none. Figures without a
+name, a figure returned on some paths and figures made in a constructor get no fix.
 
 ## Options
 None.
@@ -47,12 +52,12 @@ None.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from ..analysis.facts import ModuleFacts
-from ..analysis.figures import figure_findings
-from ..analysis.fixplan import make_fix
-from ..types import Confidence, Settings
+from ..analysis.figures import FigureFinding, figure_findings
+from ..fix.plan import make_fix, plan_close_after, plan_close_before
+from ..types import Applicability, Confidence, Fix, Settings
 from .base import Invalid, Report, Valid
 
 CODE = "UBL005"
@@ -105,5 +110,17 @@ VALID = (
 
 def check(facts: ModuleFacts, settings: Settings) -> Iterator[Report]:
     for found in figure_findings(facts):
-        fix = make_fix("close the figure after its last use", found.edits) if found.edits else None
-        yield Report(found.call, found.message, "", Confidence.HIGH, fix)
+        yield Report(found.call, found.message, "", Confidence.HIGH, _fix(facts, found))
+
+
+def _fix(facts: ModuleFacts, found: FigureFinding) -> Optional[Fix]:
+    if found.kind == "function" and found.stmt is not None:
+        # Safe: the figure is never returned, stored or handed on, so nothing can use it
+        # after its last use in this block.
+        edits = plan_close_after(facts, found.block, found.stmt, found.fig, set(found.aliases), found.plt)
+        return make_fix("close the figure after its last use", edits, Applicability.SAFE)
+    if found.replaced_attr is not None and found.plt is not None and found.stmt is not None:
+        # Unsafe: the previous figure is stored on the object, so other code may still use it.
+        edits = plan_close_before(facts, found.stmt, found.plt, found.replaced_attr)
+        return make_fix("close the previous figure before replacing it", edits, Applicability.UNSAFE)
+    return None
