@@ -254,6 +254,44 @@ def test_fix_level_evidence_applies_fixes_the_evidence_confirmed() -> None:
     assert finding.held_back(FixLevel.EVIDENCE) is not None
 
 
+def test_fix_level_evidence_from_a_watch_report_end_to_end(tmp_path) -> None:
+    """``--fix --fix-level evidence --evidence watch.json``: the bounding fix of a medium
+    finding that watch saw grow is applied; one it saw plateau is held back (and lowered)."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "mod.py").write_bytes(_src('''
+        class Users:
+            def __init__(self):
+                self.table = {}
+                self.sessions = {}
+
+            def add(self, key, value):
+                self.table[key] = value
+
+            def login(self, sid, user):
+                self.sessions[sid] = user
+    '''))
+    findings = {f.line: f for f in lint_source((tmp_path / "mod.py").read_bytes(), "mod.py").findings}
+    assert {f.code for f in findings.values()} == {"UBL002"}
+    assert {str(f.confidence) for f in findings.values()} == {"medium"}
+    grows, plateau = sorted(findings)
+    report = {"findings": [
+        {"path": "mod.py", "line": grows, "code": "UBL002", "verdict": "grows", "summary": "confirmed"},
+        {"path": "mod.py", "line": plateau, "code": "UBL002", "verdict": "plateau", "summary": "plateau"},
+    ]}
+    (tmp_path / "watch.json").write_text(json.dumps(report))
+    base = [sys.executable, "-m", "unbounded_lint", "--isolated", "--no-cache", "--fix", "mod.py"]
+    held = subprocess.run(base + ["--fix-level", "evidence"], cwd=tmp_path, capture_output=True, text=True)
+    assert "if len(self.table)" not in (tmp_path / "mod.py").read_text(), held.stderr
+    proc = subprocess.run(base + ["--fix-level", "evidence", "--evidence", "watch.json"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    text = (tmp_path / "mod.py").read_text()
+    assert "if len(self.table) > 1000:" in text, proc.stderr
+    assert "if len(self.sessions)" not in text, proc.stderr
+
+
 def test_line_length_holds_back_a_fix_that_would_be_too_long() -> None:
     source = _src('''
         class Registry:

@@ -405,10 +405,18 @@ def _run_fix(args: argparse.Namespace, config: "Config", files: Sequence[str], r
         return _run_add_noqa(args, config, files, roots)
     from .runner import fix_files
 
+    evidence = None
+    if args.evidence:
+        from .evidence.apply import EvidenceError, load_evidence
+
+        try:
+            evidence = load_evidence(args.evidence)
+        except EvidenceError as exc:
+            return _fail(str(exc))
     report = _FixReport()
     try:
         for job in fix_files(files, config.settings_for, jobs=args.jobs, timeout=args.timeout_per_file,
-                             level=config.fix_level, max_size=config.max_file_size):
+                             level=config.fix_level, max_size=config.max_file_size, evidence=evidence):
             _apply_fix_job(args, config, job, roots, report)
     except KeyboardInterrupt:
         _report_interrupted_fix(report.written)

@@ -39,7 +39,8 @@ from ._io import DEFAULT_MAX_FILE_SIZE, read_source
 from .cache import Cache
 from .types import DEFAULT_FIX_LEVEL, FileResult, FixLevel, Settings
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:
+    from .evidence.apply import Evidence  # pragma: no cover
     from .fixer import FixOutcome
 
 # Below this many files a process pool costs more than it saves.
@@ -257,10 +258,11 @@ class FixJob:
     error: Optional[str] = None  # not read, timed out or crashed: nothing to write
 
 
-FixItem = Tuple[str, Settings, float, FixLevel, int]
+FixItem = Tuple[str, Settings, float, FixLevel, int, "Optional[Evidence]"]
 
 
-def fix_one(path: str, settings: Settings, timeout: float, level: FixLevel, max_size: int) -> FixJob:
+def fix_one(path: str, settings: Settings, timeout: float, level: FixLevel, max_size: int,
+            evidence: "Optional[Evidence]" = None) -> FixJob:
     """Read and fix one file inside one time limit, at ``level`` and with the line length of
     the file's project; the caller writes (it alone knows what was written when the run is
     interrupted)."""
@@ -272,7 +274,8 @@ def fix_one(path: str, settings: Settings, timeout: float, level: FixLevel, max_
         return FixJob(path, error=error)
     try:
         with time_limit(timeout):
-            outcome = fix_source(source, path, settings, options=FixOptions(level, line_length_for(path)))
+            outcome = fix_source(source, path, settings,
+                                 options=FixOptions(level, line_length_for(path), evidence))
     except FileTimeout:
         return FixJob(path, source, error=timeout_message(timeout))
     except MemoryError:
@@ -293,9 +296,10 @@ def _fix_failed(item: FixItem, error: str) -> FixJob:
 
 def fix_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jobs: int = 0,
               timeout: float = 0.0, level: FixLevel = DEFAULT_FIX_LEVEL,
-              max_size: int = DEFAULT_MAX_FILE_SIZE) -> Iterator[FixJob]:
+              max_size: int = DEFAULT_MAX_FILE_SIZE, evidence: "Optional[Evidence]" = None) -> Iterator[FixJob]:
     """Fix ``paths`` on the worker pool; yield one ``FixJob`` per path, in input order (a
     file whose worker crashed comes last, re-run alone)."""
-    todo = [(index, (path, settings_for(path), timeout, level, max_size)) for index, path in enumerate(paths)]
+    todo = [(index, (path, settings_for(path), timeout, level, max_size, evidence))
+            for index, path in enumerate(paths)]
     for _, job in run_pool(todo, _fix_work, jobs or usable_cpus(), _fix_failed):
         yield job

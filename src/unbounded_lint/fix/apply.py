@@ -11,12 +11,13 @@ Anything else leaves the input unchanged and says why.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import bisect
 import difflib
 import io
 import tokenize
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
 
 from .._io import WriteError, replace_in_place  # noqa: F401 - WriteError is part of this module's API
 from ..engine import SourceError, decode_source, lint_source, split_lines
@@ -40,6 +41,9 @@ Position = Tuple[int, int]
 BOM = b"\xef\xbb\xbf"
 MAX_PASSES = 4
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..evidence.apply import Evidence
+
 
 @dataclass(frozen=True)
 class FixOptions:
@@ -47,6 +51,10 @@ class FixOptions:
 
     level: FixLevel = DEFAULT_FIX_LEVEL
     line_length: int = DEFAULT_LINE_LENGTH
+    # A watch report (``--evidence``): a finding it saw grow has ``evidence_verdict ==
+    # "grows"``, which ``fix-level = "evidence"`` accepts for an unsafe fix. Matched by line, so
+    # it is applied to the first pass only (later passes see lines the fixes moved).
+    evidence: Optional["Evidence"] = None
 
 
 @dataclass(frozen=True)
@@ -147,9 +155,10 @@ def fix_source(source: bytes, path: str = "<string>", settings: Optional[Setting
     current = source
     applied: List[Finding] = []
     remaining: Tuple[Finding, ...] = ()
-    for _ in range(MAX_PASSES):
+    for attempt in range(MAX_PASSES):
         # Each pass starts from the lint of the previous pass's output: no file is linted twice.
-        outcome, result = _fix_once(current, path, settings, options, result)
+        pass_options = options if attempt == 0 else dataclasses.replace(options, evidence=None)
+        outcome, result = _fix_once(current, path, settings, pass_options, result)
         if outcome.error:
             if not applied:
                 return FixOutcome(source, remaining=outcome.remaining, error=outcome.error,
@@ -189,6 +198,12 @@ def _fix_once(source: bytes, path: str, settings: Settings, options: FixOptions,
     result = result or lint_source(source, path, settings)
     if result.error:
         return FixOutcome(source, error=result.error), None
+    if options.evidence is not None:
+        from ..evidence.apply import apply as apply_evidence
+
+        evidence = options.evidence
+        result = dataclasses.replace(result, findings=tuple(
+            apply_evidence(f, evidence.lookup(f)) for f in result.findings))
     applied, edits = select_edits(result.findings, options, _lines(source))
     if not applied:
         return FixOutcome(source, remaining=result.findings), result
