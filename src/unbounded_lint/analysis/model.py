@@ -75,7 +75,7 @@ class FuncInfo:
         "node", "name", "cls", "self_name", "kind", "parent", "locals", "globals", "nonlocals",
         "params", "pending", "is_ctor", "definition_time",
         "self_calls", "id", "is_method", "decorators", "returned_params", "rebound",
-        "returns_self", "self_refs", "returned_defs", "aliases", "stores",
+        "self_refs", "returned_defs", "aliases", "stores",
     )
 
     def __init__(self, node: ast.AST, name: str, parent: Optional["FuncInfo"]) -> None:
@@ -99,7 +99,6 @@ class FuncInfo:
         self.decorators: Tuple[str, ...] = ()
         self.returned_params: Set[str] = set()
         self.rebound: Set[str] = set()
-        self.returns_self = False
         self.returned_defs: Set[str] = set()  # functions defined in its own body that it returns
         # q = self.q: a local name for a container of another owner (used only if bound once)
         self.aliases: Dict[str, "Key"] = {}

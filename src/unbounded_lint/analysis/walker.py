@@ -318,8 +318,6 @@ class Walker(ScopeWalker):
         if value is not None:
             self.visit(value)
             func = self.ctx.func
-            if func is not None and isinstance(value, ast.Name) and value.id == func.self_name:
-                func.returns_self = True
             if func is not None and isinstance(value, ast.Name) and value.id in func.params:
                 func.returned_params.add(value.id)
             if func is not None and isinstance(value, ast.Name) \

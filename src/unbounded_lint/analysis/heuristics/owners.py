@@ -51,13 +51,6 @@ def _short_lived(ctx: SiteContext) -> Optional[str]:
     return None
 
 
-def _fluent(ctx: SiteContext) -> Optional[str]:
-    func = ctx.event.func
-    if ctx.container.is_local or func is None or not func.returns_self:
-        return None
-    return f"a fluent builder: {func.name}() returns self"
-
-
 def _hands_back(ctx: SiteContext) -> Optional[str]:
     c = ctx.container
     if not c.is_attr:
@@ -92,18 +85,6 @@ SHORT_LIVED_OWNER = Heuristic[SiteContext](
            "    def visit(self, n):\n        self.names.append(n)\n",),
     quiet=("class Bot:\n    def __init__(self):\n        self.names = []\n\n"
            "    def visit(self, n):\n        self.names.append(n)\n",),
-)
-
-FLUENT_BUILDER = Heuristic[SiteContext](
-    name="fluent-builder",
-    tier=Confidence.LOW,
-    doc="The growing method returns `self` (`q.where(a).where(b)`): a fluent builder, built "
-        "once and thrown away.",
-    predicate=_fluent,
-    fires=("class Query:\n    def __init__(self):\n        self.parts = []\n\n"
-           "    def where(self, p):\n        self.parts.append(p)\n        return self\n",),
-    quiet=("class Query:\n    def __init__(self):\n        self.parts = []\n\n"
-           "    def where(self, p):\n        self.parts.append(p)\n",),
 )
 
 RETURNED_COLLECTION = Heuristic[SiteContext](
