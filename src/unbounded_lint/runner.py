@@ -27,6 +27,7 @@ from types import FrameType
 from typing import (
     TYPE_CHECKING,
     Callable,
+    Dict,
     Iterator,
     List,
     Optional,
@@ -41,6 +42,7 @@ from .types import DEFAULT_FIX_LEVEL, FileResult, FixLevel, Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from .fixer import FixOutcome
+    from .index import ExtractJob, FileFacts, ModuleView, RunIndex
 
 # Below this many files a process pool costs more than it saves.
 MIN_FILES_PER_WORKER = 4
@@ -98,20 +100,21 @@ def timeout_message(seconds: float) -> str:
     return f"timed out after {seconds:g}s (--timeout-per-file); skipped"
 
 
-def lint_one(path: str, source: bytes, settings: Settings, timeout: float, skip_pass: bool = True) -> FileResult:
+def lint_one(path: str, source: bytes, settings: Settings, timeout: float, skip_pass: bool = True,
+             view: "Optional[ModuleView]" = None) -> FileResult:
     """Lint one file's bytes with a time limit (where the platform has SIGALRM)."""
     from .engine import lint_source
 
     try:
         with time_limit(timeout):
-            return lint_source(source, path, settings, skip_pass=skip_pass)
+            return lint_source(source, path, settings, skip_pass=skip_pass, index=view)
     except FileTimeout:
         return FileResult(path, error=timeout_message(timeout))
     except MemoryError:
         return FileResult(path, error="out of memory while linting; skipped")
 
 
-LintItem = Tuple[str, bytes, Settings, float, bool]
+LintItem = Tuple[str, bytes, Settings, float, bool, "Optional[ModuleView]"]
 Item = TypeVar("Item", bound=tuple)
 Out = TypeVar("Out")
 
@@ -138,29 +141,42 @@ def _init_worker() -> None:
 
 def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jobs: int = 0,
                cache: Optional[Cache] = None, timeout: float = 0.0, skip_pass: bool = True,
-               max_size: int = DEFAULT_MAX_FILE_SIZE) -> List[FileResult]:
-    """Lint ``paths`` and return one result per path, in the same order."""
+               max_size: int = DEFAULT_MAX_FILE_SIZE, project_index: bool = True) -> List[FileResult]:
+    """Lint ``paths`` and return one result per path, in the same order.
+
+    With ``project_index`` the files are first indexed (``index/``: facts extracted on the pool,
+    or taken from the fact cache where a file is unchanged) and each file is linted with its
+    module's view; the view's digest joins the file's hash in the result cache key, so a change
+    elsewhere re-lints a module only when it changes that module's view."""
+    jobs = jobs or usable_cpus()
     results: List[Optional[FileResult]] = [None] * len(paths)
-    todo: List[Tuple[int, LintItem]] = []
+    readable: List[Tuple[int, str, bytes, str]] = []
     for index, path in enumerate(paths):
         source, error = read_timed(path, max_size, timeout)
         if source is None:
             results[index] = FileResult(path, error=error)
             continue
+        readable.append((index, path, source, hashlib.sha256(source).hexdigest()))
+    run_index = _open_index(readable, cache, jobs) if project_index and readable else None
+    todo: List[Tuple[int, LintItem]] = []
+    cache_keys: Dict[int, str] = {}
+    for index, path, source, digest in readable:
         settings = settings_for(path)
+        view_digest = run_index.digest(path) if run_index is not None else ""
+        cache_keys[index] = digest + (":" + view_digest if view_digest else "")
         if cache is not None:
-            digest = hashlib.sha256(source).hexdigest()
-            hit = cache.get(path, digest, settings)
+            hit = cache.get(path, cache_keys[index], settings)
             if hit is not None:
-                results[index] = hit
+                results[index] = dataclasses.replace(hit, source_hash=digest)
                 continue
-        todo.append((index, (path, source, settings, timeout, skip_pass)))
+        view = run_index.view(path) if run_index is not None and view_digest else None
+        todo.append((index, (path, source, settings, timeout, skip_pass, view)))
     settings_of = {index: item[2] for index, item in todo}
     try:
-        for index, result in run_pool(todo, _work, jobs or usable_cpus(), _lint_failed):
+        for index, result in run_pool(todo, _work, jobs, _lint_failed):
             results[index] = result
-            if cache is not None:
-                cache.put(result, settings_of[index])
+            if cache is not None and result.source_hash:
+                cache.put(dataclasses.replace(result, source_hash=cache_keys[index]), settings_of[index])
     finally:
         if cache is not None:
             cache.flush()  # also on Ctrl-C: what was linted stays cached
@@ -169,6 +185,36 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
 
 def _lint_failed(item: LintItem, error: str) -> FileResult:
     return FileResult(item[0], error=error)
+
+
+def _extract_work(batch: Sequence["ExtractJob"]) -> "List[Optional[FileFacts]]":
+    from .index import extract_source
+
+    return [extract_source(*job) for job in batch]
+
+
+def _extract_failed(_job: "ExtractJob", _error: str) -> "Optional[FileFacts]":
+    return None  # no facts from a file that kills its worker; its lint reports the error
+
+
+def _extract_on_pool(jobs: int) -> "Callable[[List[ExtractJob]], List[Optional[FileFacts]]]":
+    def run(todo: "List[ExtractJob]") -> "List[Optional[FileFacts]]":
+        out: "List[Optional[FileFacts]]" = [None] * len(todo)
+        for number, facts in run_pool(list(enumerate(todo)), _extract_work, jobs, _extract_failed):
+            out[number] = facts
+        return out
+    return run
+
+
+def _open_index(readable: List[Tuple[int, str, bytes, str]], cache: Optional[Cache], jobs: int) -> "RunIndex":
+    """The project index of the run's files: facts from the fact cache where the content is
+    unchanged, the others extracted on the pool; view digests from the snapshot when nothing
+    changed since the last run."""
+    from .index import FactStore, RunIndex
+
+    store = FactStore(cache.root, cache.root_may_be_symlink) if cache is not None else FactStore(None)
+    return RunIndex([(path, source, digest) for _, path, source, digest in readable], store,
+                    _extract_on_pool(jobs))
 
 
 def run_pool(todo: List[Tuple[int, Item]], work: Callable[[Sequence[Item]], List[Out]], jobs: int,
@@ -257,10 +303,11 @@ class FixJob:
     error: Optional[str] = None  # not read, timed out or crashed: nothing to write
 
 
-FixItem = Tuple[str, Settings, float, FixLevel, int]
+FixItem = Tuple[str, Settings, float, FixLevel, int, "Optional[ModuleView]"]
 
 
-def fix_one(path: str, settings: Settings, timeout: float, level: FixLevel, max_size: int) -> FixJob:
+def fix_one(path: str, settings: Settings, timeout: float, level: FixLevel, max_size: int,
+            view: "Optional[ModuleView]" = None) -> FixJob:
     """Read and fix one file inside one time limit, at ``level`` and with the line length of
     the file's project; the caller writes (it alone knows what was written when the run is
     interrupted)."""
@@ -272,7 +319,8 @@ def fix_one(path: str, settings: Settings, timeout: float, level: FixLevel, max_
         return FixJob(path, error=error)
     try:
         with time_limit(timeout):
-            outcome = fix_source(source, path, settings, options=FixOptions(level, line_length_for(path)))
+            outcome = fix_source(source, path, settings, options=FixOptions(level, line_length_for(path)),
+                                 index=view)
     except FileTimeout:
         return FixJob(path, source, error=timeout_message(timeout))
     except MemoryError:
@@ -293,9 +341,34 @@ def _fix_failed(item: FixItem, error: str) -> FixJob:
 
 def fix_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jobs: int = 0,
               timeout: float = 0.0, level: FixLevel = DEFAULT_FIX_LEVEL,
-              max_size: int = DEFAULT_MAX_FILE_SIZE) -> Iterator[FixJob]:
+              max_size: int = DEFAULT_MAX_FILE_SIZE,
+              views: "Optional[Dict[str, ModuleView]]" = None) -> Iterator[FixJob]:
     """Fix ``paths`` on the worker pool; yield one ``FixJob`` per path, in input order (a
-    file whose worker crashed comes last, re-run alone)."""
-    todo = [(index, (path, settings_for(path), timeout, level, max_size)) for index, path in enumerate(paths)]
+    file whose worker crashed comes last, re-run alone). ``views`` (see ``project_views``)
+    makes the fixes act on the findings a linting run with the project index reports."""
+    views = views or {}
+    todo = [(index, (path, settings_for(path), timeout, level, max_size, views.get(path)))
+            for index, path in enumerate(paths)]
     for _, job in run_pool(todo, _fix_work, jobs or usable_cpus(), _fix_failed):
         yield job
+
+
+def project_views(paths: Sequence[str], cache: Optional[Cache], jobs: int = 0, timeout: float = 0.0,
+                  max_size: int = DEFAULT_MAX_FILE_SIZE) -> "Dict[str, ModuleView]":
+    """The project index's non-empty view of each of ``paths`` (facts extracted on the pool, or
+    taken from the fact cache), for front ends that do not lint through ``lint_files``:
+    ``--fix``, ``--diff`` and ``--add-noqa`` act on the findings a linting run reports."""
+    readable: List[Tuple[int, str, bytes, str]] = []
+    for index, path in enumerate(paths):
+        source, _ = read_timed(path, max_size, timeout)
+        if source is not None:
+            readable.append((index, path, source, hashlib.sha256(source).hexdigest()))
+    if not readable:
+        return {}
+    run_index = _open_index(readable, cache, jobs or usable_cpus())
+    views = {}
+    for _, path, _, _ in readable:
+        view = run_index.view(path)
+        if view is not None:
+            views[path] = view
+    return views
