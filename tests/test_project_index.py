@@ -219,3 +219,22 @@ def test_warm_run_keys_the_cache_from_the_snapshot_without_linking(tmp_path: Pat
     feed = next(path for path, _, _ in files if path.endswith("feed.py"))
     assert warm.view(feed) is not None and warm.view(feed).digest == digests[feed]
     assert len(extracted) == 3  # a file to lint links the project (here: from scratch)
+
+
+def test_index_transient_owner_is_a_registry_heuristic() -> None:
+    """It is switched off by name like any other heuristic; then the finding keeps its tier."""
+    from unbounded_lint.analysis.heuristics import HEURISTICS
+
+    assert "index-transient-owner" in HEURISTICS
+    assert run_cli(PROJECTS / "transient_owner", "--disable-heuristics", "index-transient-owner") \
+        == [("models.py", "UBL001")]
+
+
+def test_long_lived_classes_undoes_index_transient_owner(tmp_path: Path) -> None:
+    """A class the project declares long-lived is not lowered by the index either."""
+    project = tmp_path / "proj"
+    _copy_project(PROJECTS / "transient_owner", project)
+    (project / "pyproject.toml").write_text('[tool.unbounded-lint]\nlong-lived-classes = ["MatchInfo"]\n')
+    cmd = [sys.executable, "-m", "unbounded_lint", "--no-cache", "--format", "json", "--exit-zero", "."]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=project).stdout
+    assert [item["code"] for item in json.loads(out)] == ["UBL001"]
