@@ -238,3 +238,18 @@ def test_long_lived_classes_undoes_index_transient_owner(tmp_path: Path) -> None
     cmd = [sys.executable, "-m", "unbounded_lint", "--no-cache", "--format", "json", "--exit-zero", "."]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=project).stdout
     assert [item["code"] for item in json.loads(out)] == ["UBL001"]
+
+
+def test_a_planted_fact_store_is_not_trusted(tmp_path: Path) -> None:
+    """The stored facts and snapshot are authenticated like the result cache: a store written by
+    someone else (here: a valid one with its MAC line altered) is an empty one."""
+    cache = str(tmp_path / "cache")
+    store = FactStore(cache)
+    build_index(_files(PROJECTS / "project_containers"), store)
+    store.flush()
+    assert FactStore(cache).files
+    path = tmp_path / "cache" / STORE_DIR / STORE_NAME
+    header, _, body = path.read_bytes().partition(b"\n")
+    last = b"0" if header[-1:] != b"0" else b"1"
+    path.write_bytes(header[:-1] + last + b"\n" + body)
+    assert not FactStore(cache).files
