@@ -13,7 +13,7 @@ import re
 import sys
 import tokenize
 from dataclasses import replace
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
 
 from .analysis.heuristics import FILE_HEURISTICS, FileContext, Verdict, is_test_file, judge, merge
 from .types import Confidence, Finding, FileResult, Settings
@@ -102,17 +102,21 @@ def may_have_findings(source: bytes) -> bool:
 
 def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settings] = None,
                 apply_noqa: bool = True, skip_pass: bool = True,
-                index: "Optional[ModuleView]" = None) -> FileResult:
+                index: "Optional[ModuleView]" = None,
+                on_parse: "Optional[Callable[[ast.Module], None]]" = None) -> FileResult:
     """Lint one file's bytes. Never raises.
 
     ``index`` is the module's view of the project index (see ``index/``); without it the
-    analysis is file-local."""
+    analysis is file-local. ``on_parse`` is handed the tree as soon as it is parsed (the runner
+    extracts the file's index facts from the same parse); it must not raise."""
     settings = settings or Settings()
     digest = hashlib.sha256(source).hexdigest()
     try:
         tree, text = parse(source)
     except SourceError as exc:
         return FileResult(path, error=str(exc), source_hash=digest)
+    if on_parse is not None:
+        on_parse(tree)
     if skip_pass and not may_have_findings(source):
         # Parsed all the same: a syntax error is reported whether or not rules could fire.
         return FileResult(path, source_hash=digest)
@@ -143,7 +147,7 @@ def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings
                       index: "Optional[ModuleView]" = None) -> Tuple[List[Finding], int]:
     """``lint_tree``, plus how many findings fell below ``settings.min_confidence``."""
     from .analysis.facts import analyse_module
-    from .analysis.index_seam import owner_because
+    from .analysis.index_seam import with_owner_because
     from .knowledge import apply_knowledge
     from .owners import OwnerIndex
     from .rules import RULES
@@ -173,17 +177,16 @@ def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings
             line, col = facts.position(node)
             end_line, end_col = facts.end_position(node)
             fingerprint = " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
-            # With the index, a finding on an owner the project keeps alive says where.
-            long_lived = owner_because(index, report.container) if verdict.confidence >= Confidence.MEDIUM else ""
             finding: Optional[Finding] = apply_knowledge(Finding(
                 path=path, line=line, column=col + 1, end_line=end_line, end_column=end_col + 1,
                 code=code, message=report.message, container=report.container,
                 confidence=verdict.confidence, fix=report.fix, fingerprint=fingerprint,
                 heuristics=verdict.heuristics,
-                because=long_lived or owner.because or verdict.because,
+                because=owner.because or verdict.because,
             ), owner, settings)
             if finding is None:
                 continue
+            finding = with_owner_because(finding, index)
             (findings if finding.confidence >= settings.min_confidence else below).append(finding)
     findings.sort(key=lambda f: f.sort_key)
     below.sort(key=lambda f: f.sort_key)

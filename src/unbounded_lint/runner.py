@@ -13,9 +13,11 @@ even after a SIGKILL; ``sigterm_as_exception`` lets the CLI treat SIGTERM like C
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import hashlib
+import itertools
 import os
 import signal
 import threading
@@ -101,13 +103,14 @@ def timeout_message(seconds: float) -> str:
 
 
 def lint_one(path: str, source: bytes, settings: Settings, timeout: float, skip_pass: bool = True,
-             view: "Optional[ModuleView]" = None) -> FileResult:
+             view: "Optional[ModuleView]" = None,
+             on_parse: "Optional[Callable[[ast.Module], None]]" = None) -> FileResult:
     """Lint one file's bytes with a time limit (where the platform has SIGALRM)."""
     from .engine import lint_source
 
     try:
         with time_limit(timeout):
-            return lint_source(source, path, settings, skip_pass=skip_pass, index=view)
+            return lint_source(source, path, settings, skip_pass=skip_pass, index=view, on_parse=on_parse)
     except FileTimeout:
         return FileResult(path, error=timeout_message(timeout))
     except MemoryError:
@@ -157,11 +160,18 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
             results[index] = FileResult(path, error=error)
             continue
         readable.append((index, path, source, hashlib.sha256(source).hexdigest()))
-    run_index = _open_index(readable, cache, jobs) if project_index and readable else None
+    from .analysis.index_seam import needs_view, with_owner_because
+
+    # Files extracted now are also linted alone, in the same parse: ``first``.
+    first: Dict[str, FileResult] = {}
+    lint_alone = (settings_for, timeout, skip_pass, first)
+    run_index = _open_index(readable, cache, jobs, lint_alone) if project_index and readable else None
+    done: List[Tuple[int, FileResult]] = []
     todo: List[Tuple[int, LintItem]] = []
     cache_keys: Dict[int, str] = {}
+    settings_of: Dict[int, Settings] = {}
     for index, path, source, digest in readable:
-        settings = settings_for(path)
+        settings = settings_of[index] = settings_for(path)
         view_digest = run_index.digest(path) if run_index is not None else ""
         cache_keys[index] = digest + (":" + view_digest if view_digest else "")
         if cache is not None:
@@ -170,10 +180,16 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
                 results[index] = dataclasses.replace(hit, source_hash=digest)
                 continue
         view = run_index.view(path) if run_index is not None and view_digest else None
+        alone = first.get(path)
+        if alone is not None and (alone.error or not needs_view(alone.findings, view)):
+            # The view cannot change this file's findings: the lint alone stands, with the
+            # ``because`` the view adds.
+            findings = tuple(with_owner_because(f, view) for f in alone.findings)
+            done.append((index, dataclasses.replace(alone, findings=findings)))
+            continue
         todo.append((index, (path, source, settings, timeout, skip_pass, view)))
-    settings_of = {index: item[2] for index, item in todo}
     try:
-        for index, result in run_pool(todo, _work, jobs, _lint_failed):
+        for index, result in itertools.chain(done, run_pool(todo, _work, jobs, _lint_failed)):
             results[index] = result
             if cache is not None and result.source_hash:
                 cache.put(dataclasses.replace(result, source_hash=cache_keys[index]), settings_of[index])
@@ -187,34 +203,72 @@ def _lint_failed(item: LintItem, error: str) -> FileResult:
     return FileResult(item[0], error=error)
 
 
-def _extract_work(batch: Sequence["ExtractJob"]) -> "List[Optional[FileFacts]]":
+# (job, settings, timeout, skip_pass): settings None extracts only, else also lints alone.
+ExtractItem = Tuple["ExtractJob", Optional[Settings], float, bool]
+Extracted = Tuple["Optional[FileFacts]", Optional[FileResult]]
+LintAlone = Tuple[Callable[[str], Settings], float, bool, Dict[str, FileResult]]
+
+
+def extract_and_lint(job: "ExtractJob", settings: Optional[Settings], timeout: float, skip_pass: bool) -> Extracted:
+    """One parse for both: the file's index facts, and (with ``settings``) its findings
+    without the index."""
     from .index import extract_source
+    from .index.extract import extract
 
-    return [extract_source(*job) for job in batch]
+    path, module, is_package, source = job
+    if settings is None:
+        return extract_source(*job), None
+    found: "List[FileFacts]" = []
+
+    def on_parse(tree: ast.Module) -> None:
+        try:
+            found.append(extract(tree, module, is_package))
+        except (RecursionError, MemoryError):
+            pass  # no facts for this file; its lint goes on
+
+    result = lint_one(path, source, settings, timeout, skip_pass, on_parse=on_parse)
+    return (found[0] if found else None), result
 
 
-def _extract_failed(_job: "ExtractJob", _error: str) -> "Optional[FileFacts]":
-    return None  # no facts from a file that kills its worker; its lint reports the error
+def _extract_work(batch: Sequence[ExtractItem]) -> List[Extracted]:
+    return [extract_and_lint(*item) for item in batch]
 
 
-def _extract_on_pool(jobs: int) -> "Callable[[List[ExtractJob]], List[Optional[FileFacts]]]":
+def _extract_failed(item: ExtractItem, error: str) -> Extracted:
+    # No facts from a file that kills its worker; its lint reports the error.
+    return None, (FileResult(item[0][0], error=error) if item[1] is not None else None)
+
+
+def _extract_on_pool(jobs: int, lint_alone: Optional[LintAlone],
+                     ) -> "Callable[[List[ExtractJob]], List[Optional[FileFacts]]]":
     def run(todo: "List[ExtractJob]") -> "List[Optional[FileFacts]]":
+        items: List[Tuple[int, ExtractItem]] = []
+        for number, job in enumerate(todo):
+            if lint_alone is None:
+                items.append((number, (job, None, 0.0, True)))
+            else:
+                settings_for, timeout, skip_pass, _ = lint_alone
+                items.append((number, (job, settings_for(job[0]), timeout, skip_pass)))
         out: "List[Optional[FileFacts]]" = [None] * len(todo)
-        for number, facts in run_pool(list(enumerate(todo)), _extract_work, jobs, _extract_failed):
+        for number, (facts, result) in run_pool(items, _extract_work, jobs, _extract_failed):
             out[number] = facts
+            if lint_alone is not None and result is not None:
+                lint_alone[3][todo[number][0]] = result
         return out
     return run
 
 
-def _open_index(readable: List[Tuple[int, str, bytes, str]], cache: Optional[Cache], jobs: int) -> "RunIndex":
+def _open_index(readable: List[Tuple[int, str, bytes, str]], cache: Optional[Cache], jobs: int,
+                lint_alone: Optional[LintAlone] = None) -> "RunIndex":
     """The project index of the run's files: facts from the fact cache where the content is
-    unchanged, the others extracted on the pool; view digests from the snapshot when nothing
-    changed since the last run."""
+    unchanged, the others extracted on the pool (and, with ``lint_alone``, linted without the
+    index in the same parse); view digests from the snapshot when nothing changed since the
+    last run."""
     from .index import FactStore, RunIndex
 
     store = FactStore(cache.root, cache.root_may_be_symlink) if cache is not None else FactStore(None)
     return RunIndex([(path, source, digest) for _, path, source, digest in readable], store,
-                    _extract_on_pool(jobs))
+                    _extract_on_pool(jobs, lint_alone))
 
 
 def run_pool(todo: List[Tuple[int, Item]], work: Callable[[Sequence[Item]], List[Out]], jobs: int,

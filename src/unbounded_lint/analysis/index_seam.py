@@ -24,10 +24,12 @@ others (``heuristics/index.py``) and can be switched off with ``--disable-heuris
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional, Tuple
+from dataclasses import replace
+from typing import TYPE_CHECKING, Iterable, Optional, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from ..index.view import ModuleView
+    from ..types import Finding
 
 # The one name a fact change shows to users: in the bound reason of a container it bounded.
 BOUNDED_ELSEWHERE = "index-bounded-elsewhere"
@@ -67,17 +69,41 @@ def reexports(view: "Optional[ModuleView]") -> Tuple[Tuple[str, str], ...]:
     return view.aliases if view is not None else ()
 
 
-def owner_because(view: "Optional[ModuleView]", container: str) -> str:
-    """Why the owner of ``container`` (``Class.attr``) is long-lived, when the index knows: the
-    finding's ``because``. A function of the finding alone, so a finding linted without its
-    view can be given it afterwards."""
-    if view is None or "." not in container:
-        return ""
-    owner = container.split(".", 1)[0]
+def with_owner_because(finding: "Finding", view: "Optional[ModuleView]") -> "Finding":
+    """The finding, saying why its owner is long-lived when the index knows (and no heuristic
+    explains the finding instead). A function of the finding alone, so a finding linted
+    without its view can be given it afterwards (``runner``)."""
+    if view is None or finding.heuristics or "." not in finding.container:
+        return finding
+    owner = finding.container.split(".", 1)[0]
     life = view.owner_lifetime(owner)
     if life is None or life.verdict != "long-lived":
-        return ""
-    return f"instance attribute of {owner}: {life.because}"
+        return finding
+    return replace(finding, because=f"instance attribute of {owner}: {life.because}")
+
+
+def may_change(view: "Optional[ModuleView]", code: str, container: str) -> bool:
+    """Whether the view could lower or bound a finding made without it (``container`` is
+    ``Class.attr``, ``function.name`` or a global's name)."""
+    if view is None:
+        return False
+    parts = container.split(".")
+    life = view.owner_lifetime(parts[0])
+    return (life is not None and life.verdict == "transient") \
+        or view.attribute_removed_elsewhere(parts[-1]) is not None \
+        or view.global_reset_elsewhere(parts[-1]) is not None \
+        or (bool(view.fixed) and code == "UBL002")
+
+
+def needs_view(findings: "Iterable[Finding]", view: "Optional[ModuleView]") -> bool:
+    """Whether linting with the view can differ from linting alone: project containers and
+    re-exported names the module uses can make new findings; otherwise the index only lowers
+    or bounds what was found, and only where a finding's owner is in the view."""
+    if view is None:
+        return False
+    if view.containers or view.aliases:
+        return True
+    return any(may_change(view, f.code, f.container) for f in findings)
 
 
 def dotted(node: ast.AST) -> str:
