@@ -8,6 +8,9 @@ For every heuristic it counts the findings (all codes, ``--min-confidence low``)
 the ones it hides at the default level: below ``medium`` with every heuristic on, at ``medium``
 or above with this one switched off. That is its effect on the volume of findings; its effect on
 precision needs labelled code (``benchmarks/precision.py``, ablation table).
+
+The files are linted as a CLI run over them lints them: with the project index of those files
+(built once), so the index's own heuristic (``index-transient-owner``) is measured too.
 """
 
 from __future__ import annotations
@@ -38,26 +41,30 @@ def stdlib_files() -> List[Path]:
     return sorted(files)
 
 
-def _findings(files: Sequence[Path], disabled: frozenset) -> Dict[Tuple[str, int, int, str], Tuple[int, Tuple[str, ...]]]:
+def _findings(files: Sequence[Path], disabled: frozenset, views: Dict[str, object],
+              ) -> Dict[Tuple[str, int, int, str], Tuple[int, Tuple[str, ...]]]:
     from unbounded_lint.engine import lint_source
     from unbounded_lint.types import ALL_CODES, Confidence, Settings
 
     settings = Settings(select=ALL_CODES, min_confidence=Confidence.LOW, disabled_heuristics=disabled)
     out = {}
     for path in files:
-        for f in lint_source(path.read_bytes(), path.name, settings).findings:
+        view = views.get(str(path))
+        for f in lint_source(path.read_bytes(), path.name, settings, index=view).findings:  # type: ignore[arg-type]
             out[(str(path), f.line, f.column, f.code)] = (int(f.confidence), f.heuristics)
     return out
 
 
 def measure(files: Sequence[Path]) -> Dict[str, Dict[str, int]]:
     from unbounded_lint.analysis.heuristics import HEURISTICS
+    from unbounded_lint.runner import project_views
     from unbounded_lint.types import Confidence
 
-    base = _findings(files, frozenset())
+    views: Dict[str, object] = dict(project_views([str(p) for p in files], None, jobs=1))
+    base = _findings(files, frozenset(), views)
     effect = {}
     for name in HEURISTICS:
-        off = _findings(files, frozenset({name}))
+        off = _findings(files, frozenset({name}), views)
         touched = sum(1 for _, names in base.values() if name in names)
         hidden = sum(1 for key, (conf, _) in base.items()
                      if conf < Confidence.MEDIUM and off.get(key, (0, ()))[0] >= Confidence.MEDIUM)

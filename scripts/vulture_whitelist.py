@@ -50,3 +50,5 @@ KINDS  # evidence.sites: the documented set of site kinds
 Body  # fix.cst: a type alias used in annotations
 write_atomically  # fixer.write_atomically: the public write helper kept for API users
 signum  # a signal handler's required parameter
+FATES  # index.facts: the documented set of an instance's fates
+real_name  # index.view.ModuleView: the query for a re-exported name, used by tests and callers

@@ -6,6 +6,10 @@ rule metadata) must not change a single finding. This test lints, with every cod
 standard library (real long-running code: asyncio, logging, multiprocessing, http...), and
 compares path, position, code, confidence and message with ``tests/golden/``.
 
+The body is linted as a CLI run lints it, with the project index: each fixture project under
+``tests/fixtures/project/<case>/`` is indexed on its own (two of them have a package of the
+same name), the other fixtures and the examples together, the standard-library slice together.
+
 A deliberate behaviour change regenerates the files in its own commit::
 
     UPDATE_GOLDEN=1 python -m pytest -q tests/test_golden.py
@@ -24,7 +28,7 @@ from typing import Dict, Iterable, List, Tuple
 
 import pytest
 
-from unbounded_lint.engine import lint_source
+from unbounded_lint.runner import lint_files
 from unbounded_lint.types import ALL_CODES, Confidence, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,15 +43,33 @@ STDLIB_MODULES = ("threading.py", "sched.py", "queue.py", "selectors.py", "socke
                   "smtplib.py", "ftplib.py", "argparse.py", "configparser.py", "inspect.py",
                   "pydoc.py", "difflib.py", "typing.py", "dataclasses.py", "enum.py")
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+PROJECTS = ROOT / "tests" / "fixtures" / "project"
 
 Row = List[object]
 
 
-def _rows(paths: Iterable[Path], base: Path) -> List[Row]:
-    rows: List[Row] = []
+def _projects(paths: Iterable[Path]) -> List[List[Path]]:
+    """The runs of one body of code: each fixture project alone, the rest together."""
+    projects: Dict[Path, List[Path]] = {}
+    rest: List[Path] = []
     for path in paths:
+        if PROJECTS in path.parents:
+            case = PROJECTS / path.relative_to(PROJECTS).parts[0]
+            projects.setdefault(case, []).append(path)
+        else:
+            rest.append(path)
+    return [rest, *projects.values()]
+
+
+def _rows(paths: Iterable[Path], base: Path) -> List[Row]:
+    results = {}
+    for group in _projects(paths):
+        for result in lint_files([str(p) for p in group], lambda _: SETTINGS, jobs=1):
+            results[Path(result.path)] = result
+    rows: List[Row] = []
+    for path in sorted(results):
         rel = path.relative_to(base).as_posix()
-        result = lint_source(path.read_bytes(), rel, SETTINGS)
+        result = results[path]
         if result.error is not None:
             rows.append([rel, 0, 0, "ERROR", "", result.error])
         for f in result.findings:

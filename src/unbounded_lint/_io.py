@@ -215,7 +215,10 @@ def replace_in_place(path: str, original: bytes, new: bytes,
     """
     target = os.path.realpath(path)
     # Removed before the rewrite: its blocks are the room a longer file needs on a full disk.
-    _unlink_quietly(_verified_copy(os.path.dirname(target), new))
+    # Ctrl-C is held meanwhile: between mkstemp and the copy's own clean-up, or between the
+    # copy and its removal, it would leave the temporary file behind.
+    with _signals_deferred():
+        _unlink_quietly(_verified_copy(os.path.dirname(target), new))
     with _signals_deferred():
         _rewrite(target, original, new)
         if on_written is not None:

@@ -175,6 +175,11 @@ class Cache:
             key = self._keys[settings] = settings_key(settings)  # noqa: UBL002
         return key
 
+    @property
+    def root_may_be_symlink(self) -> bool:
+        """Whether the cache folder was chosen explicitly (and may then be a symlink)."""
+        return self._root_may_be_symlink
+
     def _pack_path(self, key: str) -> str:
         return os.path.join(self.root, key, PACK_NAME)
 

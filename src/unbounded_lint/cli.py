@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
     from .fix.apply import FixOutcome
     from .runner import FixJob
+    from .index.view import ModuleView
 
 if TYPE_CHECKING:  # pragma: no cover - for annotations only
     from .config import Config
@@ -111,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     run.add_argument("--cache-dir", metavar="PATH",
                      help="cache folder (default .unbounded_lint_cache in the project root, or $UNBOUNDED_LINT_CACHE_DIR)")
+    run.add_argument("--no-project-index", action="store_true",
+                     help="analyse each file alone, without the project index of its classes, bounds and imports")
     run.add_argument("--max-file-size", metavar="SIZE",
                      help="skip (and report) files larger than this: bytes, or e.g. 5MB, 10MiB; 0: no limit "
                           "(default 5MiB)")
@@ -267,7 +270,8 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return _fail(str(exc))
         settings_for = every_confidence(config.settings_for)
     results = lint_files(files, settings_for, jobs=args.jobs, cache=cache,
-                         timeout=args.timeout_per_file, skip_pass=skip_pass, max_size=config.max_file_size)
+                         timeout=args.timeout_per_file, skip_pass=skip_pass, max_size=config.max_file_size,
+                         project_index=not args.no_project_index)
     if args.evidence:
         results = apply_to_results(results, evidence, lambda path: config.settings_for(path).min_confidence)
     errors = _report_errors(results)
@@ -414,10 +418,12 @@ def _run_fix(args: argparse.Namespace, config: "Config", files: Sequence[str], r
         except EvidenceError as exc:
             return _fail(str(exc))
     report = _FixReport()
+    views = _fix_views(args, config, files)
     try:
         for job in fix_files(files, config.settings_for, jobs=args.jobs, timeout=args.timeout_per_file,
-                             level=config.fix_level, max_size=config.max_file_size, evidence=evidence):
-            _apply_fix_job(args, config, job, roots, report)
+                             level=config.fix_level, max_size=config.max_file_size, evidence=evidence,
+                             views=views):
+            _apply_fix_job(args, config, job, roots, report, views.get(job.path))
     except KeyboardInterrupt:
         _report_interrupted_fix(report.written)
         raise
@@ -434,7 +440,7 @@ def _run_fix(args: argparse.Namespace, config: "Config", files: Sequence[str], r
 
 
 def _apply_fix_job(args: argparse.Namespace, config: "Config", job: "FixJob", roots: Sequence[str],
-                   report: "_FixReport") -> None:
+                   report: "_FixReport", view: "Optional[ModuleView]" = None) -> None:
     from ._io import WriteError, outside_roots, replace_in_place
     from .fix.apply import unified_diff
 
@@ -461,14 +467,14 @@ def _apply_fix_job(args: argparse.Namespace, config: "Config", job: "FixJob", ro
         # A symlink out of the tree: its target belongs to someone else (a system file, another
         # checkout). Linted, never written.
         _error_line(path, f"not fixed: it links to {target}, outside the folders being fixed")
-        report.remaining.append(FileResult(path, _relint(job.original, path, settings)))
+        report.remaining.append(FileResult(path, _relint(job.original, path, settings, view)))
         return
     try:
         replace_in_place(path, job.original, outcome.source, on_written=lambda: report.written.append(path))
     except (WriteError, OSError) as exc:
         _error_line(path, f"fix failed: {exc}")
         report.status = EXIT_ERROR
-        report.remaining.append(FileResult(path, _relint(job.original, path, settings)))
+        report.remaining.append(FileResult(path, _relint(job.original, path, settings, view)))
         return
     report.wrote(path, job.original, outcome)
     report.remaining.append(FileResult(path, outcome.remaining))
@@ -490,6 +496,7 @@ def _run_add_noqa(args: argparse.Namespace, config: "Config", files: Sequence[st
 
     status = EXIT_OK
     noqa_added = changed_files = 0
+    views = _fix_views(args, config, files)
     for path in files:
         source, error = read_timed(path, config.max_file_size, args.timeout_per_file)
         if source is None:
@@ -500,7 +507,7 @@ def _run_add_noqa(args: argparse.Namespace, config: "Config", files: Sequence[st
         if target is not None:
             _error_line(path, f"no noqa added: it links to {target}, outside the folders being changed")
             continue
-        added = _add_noqa(path, source, config.settings_for(path))
+        added = _add_noqa(path, source, config.settings_for(path), views.get(path))
         if added is None:
             status = EXIT_ERROR
         else:
@@ -578,18 +585,35 @@ def _plural(n: int, noun: str, nouns: str = "") -> str:
     return f"{n} {noun if n == 1 else (nouns or noun + 's')}"
 
 
-def _relint(source: bytes, path: str, settings: Settings) -> Tuple[Finding, ...]:
+def _fix_views(args: argparse.Namespace, config: "Config", files: Sequence[str]) -> "Dict[str, ModuleView]":
+    """The project index's view of each file, so that --fix, --diff and --add-noqa act on the
+    findings a linting run reports."""
+    if args.no_project_index:
+        return {}
+    from .runner import project_views
+
+    cache = None
+    if not args.no_cache:
+        from .cache import Cache
+
+        cache = Cache.for_project(config.root, args.cache_dir)
+    return project_views(files, cache, jobs=args.jobs, timeout=args.timeout_per_file,
+                         max_size=config.max_file_size)
+
+
+def _relint(source: bytes, path: str, settings: Settings, view: "Optional[ModuleView]" = None,
+            ) -> Tuple[Finding, ...]:
     from .engine import lint_source
 
-    return lint_source(source, path, settings).findings
+    return lint_source(source, path, settings, index=view).findings
 
 
-def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
+def _add_noqa(path: str, source: bytes, settings: Settings, view: "Optional[ModuleView]" = None) -> Optional[int]:
     from ._io import WriteError, replace_in_place
     from .add_noqa import add_noqa_result
     from .engine import decode_source, lint_source
 
-    result = lint_source(source, path, settings)
+    result = lint_source(source, path, settings, index=view)
     if result.error:
         _error_line(path, result.error)
         return None
@@ -612,18 +636,34 @@ def _add_noqa(path: str, source: bytes, settings: Settings) -> Optional[int]:
     return outcome.added
 
 
+def _stdin_view(args: argparse.Namespace, config: "Config", name: str) -> "Optional[ModuleView]":
+    """The stored project index's view of ``--stdin-filename``'s module, when the cache holds
+    one; None (file-local analysis) otherwise."""
+    if args.no_cache or args.no_project_index or not args.stdin_filename:
+        return None
+    from .cache import Cache
+    from .index.stored import cache_roots_for, stored_view
+
+    roots = (args.cache_dir,) if args.cache_dir else (Cache.for_project(config.root).root,) + cache_roots_for(name)
+    try:
+        return stored_view(name, roots)
+    except Exception:  # noqa: BLE001 - the index is an aid; never fail a run over it
+        return None
+
+
 def _run_stdin(args: argparse.Namespace, config: "Config") -> int:
     from .engine import lint_source
 
     name = args.stdin_filename or "-"
     source = sys.stdin.buffer.read()
     settings = config.settings_for(name)
+    view = _stdin_view(args, config, name)
     if args.fix or args.diff:
         from .fix.apply import FixOptions, fix_source, unified_diff
         from .fix.style import line_length_for
 
         options = FixOptions(config.fix_level, line_length_for(name if args.stdin_filename else "."))
-        outcome = fix_source(source, name, settings, options=options)
+        outcome = fix_source(source, name, settings, options=options, index=view)
         if outcome.error:
             _error_line(name, outcome.error)
         if args.diff:
@@ -634,7 +674,7 @@ def _run_stdin(args: argparse.Namespace, config: "Config") -> int:
         if outcome.error:
             return EXIT_FINDINGS if outcome.fix_failed else EXIT_ERROR
         return EXIT_FINDINGS if outcome.remaining and not args.exit_zero else EXIT_OK
-    result = lint_source(source, name, settings)
+    result = lint_source(source, name, settings, index=view)
     if result.error:
         _error_line(name, result.error)
         return EXIT_ERROR

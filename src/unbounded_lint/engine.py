@@ -13,10 +13,13 @@ import re
 import sys
 import tokenize
 from dataclasses import replace
-from typing import List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
 
 from .analysis.heuristics import FILE_HEURISTICS, FileContext, Verdict, is_test_file, judge, merge
 from .types import Confidence, Finding, FileResult, Settings
+
+if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
+    from .index.view import ModuleView
 
 __all__ = ["is_test_file", "lint_source", "lint_tree", "parse", "SourceError"]
 
@@ -98,19 +101,27 @@ def may_have_findings(source: bytes) -> bool:
 
 
 def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settings] = None,
-                apply_noqa: bool = True, skip_pass: bool = True) -> FileResult:
-    """Lint one file's bytes. Never raises."""
+                apply_noqa: bool = True, skip_pass: bool = True,
+                index: "Optional[ModuleView]" = None,
+                on_parse: "Optional[Callable[[ast.Module], None]]" = None) -> FileResult:
+    """Lint one file's bytes. Never raises.
+
+    ``index`` is the module's view of the project index (see ``index/``); without it the
+    analysis is file-local. ``on_parse`` is handed the tree as soon as it is parsed (the runner
+    extracts the file's index facts from the same parse); it must not raise."""
     settings = settings or Settings()
     digest = hashlib.sha256(source).hexdigest()
     try:
         tree, text = parse(source)
     except SourceError as exc:
         return FileResult(path, error=str(exc), source_hash=digest)
+    if on_parse is not None:
+        on_parse(tree)
     if skip_pass and not may_have_findings(source):
         # Parsed all the same: a syntax error is reported whether or not rules could fire.
         return FileResult(path, source_hash=digest)
     try:
-        findings, below = lint_tree_counted(tree, text, path, settings)
+        findings, below = lint_tree_counted(tree, text, path, settings, index=index)
     except RecursionError:
         return FileResult(path, error="cannot analyse: too deeply nested", source_hash=digest)
     except Exception as exc:  # noqa: BLE001 - an internal error must not stop the run
@@ -126,14 +137,17 @@ def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settin
                       below_confidence=below)
 
 
-def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings) -> List[Finding]:
+def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings,
+              index: "Optional[ModuleView]" = None) -> List[Finding]:
     """Run every enabled rule over an already parsed module (flake8 hands us its tree)."""
-    return lint_tree_counted(tree, text, path, settings)[0]
+    return lint_tree_counted(tree, text, path, settings, index=index)[0]
 
 
-def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings) -> Tuple[List[Finding], int]:
+def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings,
+                      index: "Optional[ModuleView]" = None) -> Tuple[List[Finding], int]:
     """``lint_tree``, plus how many findings fell below ``settings.min_confidence``."""
     from .analysis.facts import analyse_module
+    from .analysis.index_seam import with_owner_because
     from .knowledge import apply_knowledge
     from .owners import OwnerIndex
     from .rules import RULES
@@ -147,7 +161,7 @@ def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings
     lines = split_lines(text)
     facts = analyse_module(tree, lines, settings.disabled_heuristics,
                            fixed_key_words=settings.fixed_key_words,
-                           teardown_methods=settings.teardown_methods)
+                           teardown_methods=settings.teardown_methods, index=index)
     owners = OwnerIndex(facts)
     findings: List[Finding] = []
     below: List[Finding] = []
@@ -167,10 +181,12 @@ def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings
                 path=path, line=line, column=col + 1, end_line=end_line, end_column=end_col + 1,
                 code=code, message=report.message, container=report.container,
                 confidence=verdict.confidence, fix=report.fix, fingerprint=fingerprint,
-                heuristics=verdict.heuristics, because=owner.because or verdict.because,
+                heuristics=verdict.heuristics,
+                because=owner.because or verdict.because,
             ), owner, settings)
             if finding is None:
                 continue
+            finding = with_owner_because(finding, index)
             (findings if finding.confidence >= settings.min_confidence else below).append(finding)
     findings.sort(key=lambda f: f.sort_key)
     below.sort(key=lambda f: f.sort_key)

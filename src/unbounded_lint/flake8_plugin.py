@@ -9,6 +9,11 @@ flake8's config (``max-length = 500``); an invalid value is a flake8-style usage
 The project knowledge keys (``short-lived-classes``...) come from the ``[tool.unbounded-lint]``
 table of the ``pyproject.toml`` found from the folder flake8 runs in. flake8 itself is never
 imported here, so the core package does not depend on it.
+
+Project index: flake8 hands the plugin one file at a time, so the plugin never builds the
+index; when the cache folder holds one (from the last ``unbounded-lint`` run over the project)
+it uses that file's view of it, and analyses the file alone otherwise (see
+docs/architecture.md, "The project index").
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from .types import ALL_CODES, DEFAULT_SELECT, Confidence, Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
+    from .index.view import ModuleView
 
 OPT_IN = tuple(code for code in ALL_CODES if code not in DEFAULT_SELECT)
 
@@ -81,6 +87,18 @@ class UnboundedLintChecker:
                         fixed_key_words=knowledge.fixed_key_words,
                         teardown_methods=knowledge.teardown_methods)
 
+    def _view(self) -> "Optional[ModuleView]":
+        """The project index's view of this file when the cache holds an index (written by the
+        last ``unbounded-lint`` run); None, and file-local analysis, otherwise."""
+        if self.filename in ("stdin", "-"):
+            return None
+        try:
+            from .index.stored import cache_roots_for, stored_view
+
+            return stored_view(self.filename, cache_roots_for(self.filename))
+        except Exception:  # noqa: BLE001 - the index is an aid; never fail flake8 over it
+            return None
+
     def run(self) -> Iterator[Tuple[int, int, str, Type[UnboundedLintChecker]]]:
         from .engine import lint_tree
 
@@ -88,7 +106,7 @@ class UnboundedLintChecker:
             return
         text = "".join(self.lines)
         try:
-            findings = lint_tree(self.tree, text, self.filename, self.settings())
+            findings = lint_tree(self.tree, text, self.filename, self.settings(), index=self._view())
         except RecursionError:
             return
         for f in findings:

@@ -27,7 +27,7 @@ RULE_BECAUSE: Dict[str, str] = {
 # The analysis' heuristics that lower a finding because the *owner* looks short-lived (rather
 # than because the growth follows set-up or the keys are a fixed domain). A class declared in
 # long-lived-classes overrides exactly these.
-OWNER_LIFETIME_HEURISTICS = frozenset({"short-lived-owner", "returned-collection"})
+OWNER_LIFETIME_HEURISTICS = frozenset({"short-lived-owner", "returned-collection", "index-transient-owner"})
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ even after a SIGKILL; ``sigterm_as_exception`` lets the CLI treat SIGTERM like C
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import hashlib
+import itertools
 import os
 import signal
 import threading
@@ -27,6 +29,7 @@ from types import FrameType
 from typing import (
     TYPE_CHECKING,
     Callable,
+    Dict,
     Iterator,
     List,
     Optional,
@@ -42,6 +45,7 @@ from .types import DEFAULT_FIX_LEVEL, FileResult, FixLevel, Settings
 if TYPE_CHECKING:
     from .evidence.apply import Evidence  # pragma: no cover
     from .fixer import FixOutcome
+    from .index import ExtractJob, FileFacts, ModuleView, RunIndex
 
 # Below this many files a process pool costs more than it saves.
 MIN_FILES_PER_WORKER = 4
@@ -99,20 +103,22 @@ def timeout_message(seconds: float) -> str:
     return f"timed out after {seconds:g}s (--timeout-per-file); skipped"
 
 
-def lint_one(path: str, source: bytes, settings: Settings, timeout: float, skip_pass: bool = True) -> FileResult:
+def lint_one(path: str, source: bytes, settings: Settings, timeout: float, skip_pass: bool = True,
+             view: "Optional[ModuleView]" = None,
+             on_parse: "Optional[Callable[[ast.Module], None]]" = None) -> FileResult:
     """Lint one file's bytes with a time limit (where the platform has SIGALRM)."""
     from .engine import lint_source
 
     try:
         with time_limit(timeout):
-            return lint_source(source, path, settings, skip_pass=skip_pass)
+            return lint_source(source, path, settings, skip_pass=skip_pass, index=view, on_parse=on_parse)
     except FileTimeout:
         return FileResult(path, error=timeout_message(timeout))
     except MemoryError:
         return FileResult(path, error="out of memory while linting; skipped")
 
 
-LintItem = Tuple[str, bytes, Settings, float, bool]
+LintItem = Tuple[str, bytes, Settings, float, bool, "Optional[ModuleView]"]
 Item = TypeVar("Item", bound=tuple)
 Out = TypeVar("Out")
 
@@ -139,29 +145,55 @@ def _init_worker() -> None:
 
 def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jobs: int = 0,
                cache: Optional[Cache] = None, timeout: float = 0.0, skip_pass: bool = True,
-               max_size: int = DEFAULT_MAX_FILE_SIZE) -> List[FileResult]:
-    """Lint ``paths`` and return one result per path, in the same order."""
+               max_size: int = DEFAULT_MAX_FILE_SIZE, project_index: bool = True) -> List[FileResult]:
+    """Lint ``paths`` and return one result per path, in the same order.
+
+    With ``project_index`` the files are first indexed (``index/``: facts extracted on the pool,
+    or taken from the fact cache where a file is unchanged) and each file is linted with its
+    module's view; the view's digest joins the file's hash in the result cache key, so a change
+    elsewhere re-lints a module only when it changes that module's view."""
+    jobs = jobs or usable_cpus()
     results: List[Optional[FileResult]] = [None] * len(paths)
-    todo: List[Tuple[int, LintItem]] = []
+    readable: List[Tuple[int, str, bytes, str]] = []
     for index, path in enumerate(paths):
         source, error = read_timed(path, max_size, timeout)
         if source is None:
             results[index] = FileResult(path, error=error)
             continue
-        settings = settings_for(path)
+        readable.append((index, path, source, hashlib.sha256(source).hexdigest()))
+    from .analysis.index_seam import needs_view, with_owner_because
+
+    # Files extracted now are also linted alone, in the same parse: ``first``.
+    first: Dict[str, FileResult] = {}
+    lint_alone = (settings_for, timeout, skip_pass, first)
+    run_index = _open_index(readable, cache, jobs, lint_alone) if project_index and readable else None
+    done: List[Tuple[int, FileResult]] = []
+    todo: List[Tuple[int, LintItem]] = []
+    cache_keys: Dict[int, str] = {}
+    settings_of: Dict[int, Settings] = {}
+    for index, path, source, digest in readable:
+        settings = settings_of[index] = settings_for(path)
+        view_digest = run_index.digest(path) if run_index is not None else ""
+        cache_keys[index] = digest + (":" + view_digest if view_digest else "")
         if cache is not None:
-            digest = hashlib.sha256(source).hexdigest()
-            hit = cache.get(path, digest, settings)
+            hit = cache.get(path, cache_keys[index], settings)
             if hit is not None:
-                results[index] = hit
+                results[index] = dataclasses.replace(hit, source_hash=digest)
                 continue
-        todo.append((index, (path, source, settings, timeout, skip_pass)))
-    settings_of = {index: item[2] for index, item in todo}
+        view = run_index.view(path) if run_index is not None and view_digest else None
+        alone = first.get(path)
+        if alone is not None and (alone.error or not needs_view(alone.findings, view)):
+            # The view cannot change this file's findings: the lint alone stands, with the
+            # ``because`` the view adds.
+            findings = tuple(with_owner_because(f, view) for f in alone.findings)
+            done.append((index, dataclasses.replace(alone, findings=findings)))
+            continue
+        todo.append((index, (path, source, settings, timeout, skip_pass, view)))
     try:
-        for index, result in run_pool(todo, _work, jobs or usable_cpus(), _lint_failed):
+        for index, result in itertools.chain(done, run_pool(todo, _work, jobs, _lint_failed)):
             results[index] = result
-            if cache is not None:
-                cache.put(result, settings_of[index])
+            if cache is not None and result.source_hash:
+                cache.put(dataclasses.replace(result, source_hash=cache_keys[index]), settings_of[index])
     finally:
         if cache is not None:
             cache.flush()  # also on Ctrl-C: what was linted stays cached
@@ -170,6 +202,74 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
 
 def _lint_failed(item: LintItem, error: str) -> FileResult:
     return FileResult(item[0], error=error)
+
+
+# (job, settings, timeout, skip_pass): settings None extracts only, else also lints alone.
+ExtractItem = Tuple["ExtractJob", Optional[Settings], float, bool]
+Extracted = Tuple["Optional[FileFacts]", Optional[FileResult]]
+LintAlone = Tuple[Callable[[str], Settings], float, bool, Dict[str, FileResult]]
+
+
+def extract_and_lint(job: "ExtractJob", settings: Optional[Settings], timeout: float, skip_pass: bool) -> Extracted:
+    """One parse for both: the file's index facts, and (with ``settings``) its findings
+    without the index."""
+    from .index import extract_source
+    from .index.extract import extract
+
+    path, module, is_package, source = job
+    if settings is None:
+        return extract_source(*job), None
+    found: "List[FileFacts]" = []
+
+    def on_parse(tree: ast.Module) -> None:
+        try:
+            found.append(extract(tree, module, is_package))
+        except (RecursionError, MemoryError):
+            pass  # no facts for this file; its lint goes on
+
+    result = lint_one(path, source, settings, timeout, skip_pass, on_parse=on_parse)
+    return (found[0] if found else None), result
+
+
+def _extract_work(batch: Sequence[ExtractItem]) -> List[Extracted]:
+    return [extract_and_lint(*item) for item in batch]
+
+
+def _extract_failed(item: ExtractItem, error: str) -> Extracted:
+    # No facts from a file that kills its worker; its lint reports the error.
+    return None, (FileResult(item[0][0], error=error) if item[1] is not None else None)
+
+
+def _extract_on_pool(jobs: int, lint_alone: Optional[LintAlone],
+                     ) -> "Callable[[List[ExtractJob]], List[Optional[FileFacts]]]":
+    def run(todo: "List[ExtractJob]") -> "List[Optional[FileFacts]]":
+        items: List[Tuple[int, ExtractItem]] = []
+        for number, job in enumerate(todo):
+            if lint_alone is None:
+                items.append((number, (job, None, 0.0, True)))
+            else:
+                settings_for, timeout, skip_pass, _ = lint_alone
+                items.append((number, (job, settings_for(job[0]), timeout, skip_pass)))
+        out: "List[Optional[FileFacts]]" = [None] * len(todo)
+        for number, (facts, result) in run_pool(items, _extract_work, jobs, _extract_failed):
+            out[number] = facts
+            if lint_alone is not None and result is not None:
+                lint_alone[3][todo[number][0]] = result
+        return out
+    return run
+
+
+def _open_index(readable: List[Tuple[int, str, bytes, str]], cache: Optional[Cache], jobs: int,
+                lint_alone: Optional[LintAlone] = None) -> "RunIndex":
+    """The project index of the run's files: facts from the fact cache where the content is
+    unchanged, the others extracted on the pool (and, with ``lint_alone``, linted without the
+    index in the same parse); view digests from the snapshot when nothing changed since the
+    last run."""
+    from .index import FactStore, RunIndex
+
+    store = FactStore(cache.root, cache.root_may_be_symlink) if cache is not None else FactStore(None)
+    return RunIndex([(path, source, digest) for _, path, source, digest in readable], store,
+                    _extract_on_pool(jobs, lint_alone))
 
 
 def run_pool(todo: List[Tuple[int, Item]], work: Callable[[Sequence[Item]], List[Out]], jobs: int,
@@ -258,11 +358,11 @@ class FixJob:
     error: Optional[str] = None  # not read, timed out or crashed: nothing to write
 
 
-FixItem = Tuple[str, Settings, float, FixLevel, int, "Optional[Evidence]"]
+FixItem = Tuple[str, Settings, float, FixLevel, int, "Optional[Evidence]", "Optional[ModuleView]"]
 
 
 def fix_one(path: str, settings: Settings, timeout: float, level: FixLevel, max_size: int,
-            evidence: "Optional[Evidence]" = None) -> FixJob:
+            evidence: "Optional[Evidence]" = None, view: "Optional[ModuleView]" = None) -> FixJob:
     """Read and fix one file inside one time limit, at ``level`` and with the line length of
     the file's project; the caller writes (it alone knows what was written when the run is
     interrupted)."""
@@ -275,7 +375,7 @@ def fix_one(path: str, settings: Settings, timeout: float, level: FixLevel, max_
     try:
         with time_limit(timeout):
             outcome = fix_source(source, path, settings,
-                                 options=FixOptions(level, line_length_for(path), evidence))
+                                 options=FixOptions(level, line_length_for(path), evidence), index=view)
     except FileTimeout:
         return FixJob(path, source, error=timeout_message(timeout))
     except MemoryError:
@@ -296,10 +396,34 @@ def _fix_failed(item: FixItem, error: str) -> FixJob:
 
 def fix_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jobs: int = 0,
               timeout: float = 0.0, level: FixLevel = DEFAULT_FIX_LEVEL,
-              max_size: int = DEFAULT_MAX_FILE_SIZE, evidence: "Optional[Evidence]" = None) -> Iterator[FixJob]:
+              max_size: int = DEFAULT_MAX_FILE_SIZE, evidence: "Optional[Evidence]" = None,
+              views: "Optional[Dict[str, ModuleView]]" = None) -> Iterator[FixJob]:
     """Fix ``paths`` on the worker pool; yield one ``FixJob`` per path, in input order (a
-    file whose worker crashed comes last, re-run alone)."""
-    todo = [(index, (path, settings_for(path), timeout, level, max_size, evidence))
+    file whose worker crashed comes last, re-run alone). ``views`` (see ``project_views``)
+    makes the fixes act on the findings a linting run with the project index reports."""
+    views = views or {}
+    todo = [(index, (path, settings_for(path), timeout, level, max_size, evidence, views.get(path)))
             for index, path in enumerate(paths)]
     for _, job in run_pool(todo, _fix_work, jobs or usable_cpus(), _fix_failed):
         yield job
+
+
+def project_views(paths: Sequence[str], cache: Optional[Cache], jobs: int = 0, timeout: float = 0.0,
+                  max_size: int = DEFAULT_MAX_FILE_SIZE) -> "Dict[str, ModuleView]":
+    """The project index's non-empty view of each of ``paths`` (facts extracted on the pool, or
+    taken from the fact cache), for front ends that do not lint through ``lint_files``:
+    ``--fix``, ``--diff`` and ``--add-noqa`` act on the findings a linting run reports."""
+    readable: List[Tuple[int, str, bytes, str]] = []
+    for index, path in enumerate(paths):
+        source, _ = read_timed(path, max_size, timeout)
+        if source is not None:
+            readable.append((index, path, source, hashlib.sha256(source).hexdigest()))
+    if not readable:
+        return {}
+    run_index = _open_index(readable, cache, jobs or usable_cpus())
+    views = {}
+    for _, path, _, _ in readable:
+        view = run_index.view(path)
+        if view is not None:
+            views[path] = view
+    return views

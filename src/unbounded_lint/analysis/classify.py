@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional, Set
+from typing import TYPE_CHECKING, Dict, Optional, Set
 
+from . import index_seam
 from .model import NONE, OTHER, CType
 from .names import Names
 from .syntax import GROWTH_METHODS, QUEUES, REMOVAL_METHODS, WEAK, is_none
+
+if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
+    from ..index.view import ModuleView
 
 
 _SIMPLE_CALLS: Dict[str, CType] = {
@@ -58,9 +62,11 @@ class Classifier:
     """Classifies creation expressions with the module's imports and its own container
     subclasses (``class BarList(list)``)."""
 
-    def __init__(self, names: Names, subclasses: Dict[str, str]) -> None:
+    def __init__(self, names: Names, subclasses: Dict[str, str],
+                 index: "Optional[ModuleView]" = None) -> None:
         self.names = names
         self.subclasses = subclasses
+        self.index = index  # the module's view of the project index (see index_seam.py)
 
     def builtin_base(self, node: ast.ClassDef) -> str:
         """``class BarList(list[Bar])``: a module class that is a plain list, dict or set.
@@ -95,7 +101,7 @@ class Classifier:
             if isinstance(value.func, ast.Name) and value.func.id in self.subclasses \
                     and value.func.id not in local:
                 return CType(self.subclasses[value.func.id])
-            return OTHER
+            return self._project_container(value.func, local)
         simple = _SIMPLE_CALLS.get(qn)
         if simple is not None:
             return simple
@@ -112,7 +118,20 @@ class Classifier:
             factory = _argument(value, -1, "default_factory")
             if factory is not None:
                 return self._factory(factory, local)
-        return OTHER
+        return self._project_container(value.func, local)
+
+    def _project_container(self, func: ast.AST, local: Set[str]) -> CType:
+        """index seam (index-project-container): a list/dict/set subclass or a container
+        factory defined elsewhere in the project."""
+        if self.index is None:
+            return OTHER
+        head = func
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        if isinstance(head, ast.Name) and head.id in local:
+            return OTHER
+        kind = index_seam.project_container(self.index, func)
+        return CType(kind) if kind else OTHER
 
     def _factory(self, factory: ast.expr, local: Set[str]) -> CType:
         """What calling ``factory`` (a class, a function or a lambda) creates."""

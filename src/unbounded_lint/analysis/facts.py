@@ -9,8 +9,9 @@ anywhere in its owner scope, how sure are we, how can it be fixed — are answer
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
+from . import index_seam
 from ..types import Confidence
 from .heuristics import (CACHE_HEURISTICS, CONTAINER_HEURISTICS, FRONT_OP_HEURISTICS, CacheContext,
                          FrontOpContext, SiteContext, Verdict, judge, merge)
@@ -18,6 +19,9 @@ from .lifecycle import method_roles
 from .model import AttrKey, CacheSite, ClassInfo, Container, CType, Event, FuncInfo, Key, attr_key
 from .source import SourceText
 from .walker import Walker
+
+if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
+    from ..index.view import ModuleView
 
 # Which method references bound a container of each kind (called, or handed on as a callback).
 REMOVALS_BY_KIND = {
@@ -127,15 +131,18 @@ class ModuleFacts:
     def __init__(self, tree: ast.Module, lines: List[str],
                  disabled: FrozenSet[str] = frozenset(), *,
                  fixed_key_words: FrozenSet[str] = frozenset(),
-                 teardown_methods: FrozenSet[str] = frozenset()) -> None:
+                 teardown_methods: FrozenSet[str] = frozenset(),
+                 index: "Optional[ModuleView]" = None) -> None:
         self.tree = tree
+        # The module's view of the project index, or None (file-local); see index_seam.py.
+        self.index = index
         self.disabled = disabled
         # The project's own key words (extend-fixed-key-words), read by the fixed-key heuristic;
         # its own teardown method names go to the method roles below.
         self.extra_fixed_key_words = fixed_key_words
         self.source = SourceText(lines)
         self.lines = self.source.lines
-        walker = Walker(tree).run()
+        walker = Walker(tree, index).run()
         self.walker = walker
         self.names = walker.names
         self.classes = walker.classes
@@ -265,7 +272,8 @@ class ModuleFacts:
             return reset
         if c.is_attr and c.name in self.walker.bound_attr_names:
             return "removal through another reference in the module"
-        return None
+        # index seam (index-bounded-elsewhere)
+        return index_seam.bounded_elsewhere(self.index, c.is_attr, c.is_global, c.name)
 
     def element_bounds(self, c: Container) -> Set[str]:
         """Keys of a dict of containers whose element is bounded ("*": every element).
@@ -436,6 +444,7 @@ def _pure(node: ast.AST) -> bool:
 def analyse_module(tree: ast.Module, lines: List[str],
                    disabled: FrozenSet[str] = frozenset(), *,
                    fixed_key_words: FrozenSet[str] = frozenset(),
-                   teardown_methods: FrozenSet[str] = frozenset()) -> ModuleFacts:
+                   teardown_methods: FrozenSet[str] = frozenset(),
+                   index: "Optional[ModuleView]" = None) -> ModuleFacts:
     return ModuleFacts(tree, lines, disabled, fixed_key_words=fixed_key_words,
-                       teardown_methods=teardown_methods)
+                       teardown_methods=teardown_methods, index=index)

@@ -5,12 +5,16 @@ to a function local or a module global once the function's scope is complete).""
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
 
+from . import index_seam
 from .classify import Classifier
 from .model import CacheSite, ClassInfo, Event, FuncInfo, Key, attr_key, global_key, local_key
 from .names import Names
 from .syntax import ENUM_BASES, const_key
+
+if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
+    from ..index.view import ModuleView
 
 LITERAL_KEY, LOOP_KEY, RUNTIME_KEY = 0, 1, 2
 _new = tuple.__new__
@@ -41,8 +45,9 @@ class Context(NamedTuple):
 class Recorder:
     """Collects the events of one module. Use ``Walker(tree).run()``."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, index: "Optional[ModuleView]" = None) -> None:
         self.tree = tree
+        self.index = index  # the module's view of the project index (see index_seam.py)
         self.names = Names()
         self.events: List[Event] = []
         self.classes: Dict[str, ClassInfo] = {}
@@ -56,7 +61,7 @@ class Recorder:
         self.cleared_methods: Set[Tuple[str, str]] = set()  # (class name, method) cleared
         self.bound_attr_names: Set[str] = set()
         self.functions: List[FuncInfo] = []
-        self.classifier = Classifier(self.names, self.subclasses)
+        self.classifier = Classifier(self.names, self.subclasses, index)
         self.ctx = Context()
         # Long-running loops that can end: a ``break`` or ``return`` of their own.
         self.ending_loops: Set[int] = set()
@@ -135,9 +140,10 @@ class Recorder:
                     and len(node.args) == 1:
                 return self._fixed_domain(node.args[0])
             return False
-        if isinstance(node, ast.Name):
-            return node.id in self._fixed_globals
-        return False
+        if isinstance(node, ast.Name) and node.id in self._fixed_globals:
+            return True
+        # index seam (index-fixed-key-domain): an enum or constant collection of another module
+        return index_seam.fixed_key_domain(self.index, node)
 
     def visit(self, node: ast.AST) -> None:
         handler = self._dispatch.get(node.__class__)

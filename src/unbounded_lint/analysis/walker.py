@@ -9,10 +9,14 @@ function local or a module global once the function's scope is complete.
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Sequence
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
+from . import index_seam
 from .scopes import ScopeWalker
 from .syntax import PLAIN_REMOVALS, guard_key, lazy_guards, loop_ends
+
+if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
+    from ..index.view import ModuleView
 
 __all__ = ["Walker"]
 
@@ -26,8 +30,8 @@ class Walker(ScopeWalker):
     (functions, lambdas, classes); this class adds the other statements.
     """
 
-    def __init__(self, tree: ast.Module) -> None:
-        super().__init__(tree)
+    def __init__(self, tree: ast.Module, index: "Optional[ModuleView]" = None) -> None:
+        super().__init__(tree, index)
         self._dispatch = {
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function,
             ast.Lambda: self._lambda, ast.ClassDef: self._class, ast.Assign: self._assign,
@@ -44,6 +48,10 @@ class Walker(ScopeWalker):
     # ------------------------------------------------------------------ driver
     def run(self) -> "Walker":
         self._prepass(self.tree.body)
+        # index seam (index-reexport): names the project re-exports are the outside names
+        for local, real in index_seam.reexports(self.index):
+            if local not in self.names.shadowed:
+                self.names.aliases[local] = real
         for stmt in self.tree.body:
             self.visit(stmt)
         return self

@@ -37,6 +37,9 @@ from .imports import add_imports
 from .splice import LINE, splice
 from .style import DEFAULT_LINE_LENGTH, too_long
 
+if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
+    from ..index.view import ModuleView
+
 Position = Tuple[int, int]
 BOM = b"\xef\xbb\xbf"
 MAX_PASSES = 4
@@ -142,8 +145,11 @@ class _Spans:
 
 def fix_source(source: bytes, path: str = "<string>", settings: Optional[Settings] = None,
                unsafe: bool = False, result: Optional[FileResult] = None,
-               options: Optional[FixOptions] = None) -> FixOutcome:
+               options: Optional[FixOptions] = None, index: "Optional[ModuleView]" = None) -> FixOutcome:
     """Fix one file's bytes. Never raises; on any failure the input comes back unchanged.
+
+    ``index`` is the module's view of the project index: with it, the findings fixed are those
+    a linting run with the index reports.
 
     ``options`` sets the fix level and line length; without it, ``unsafe=True`` means
     ``--unsafe-fixes`` (every fix) and ``unsafe=False`` the default level. Like ruff, the fixer
@@ -158,7 +164,7 @@ def fix_source(source: bytes, path: str = "<string>", settings: Optional[Setting
     for attempt in range(MAX_PASSES):
         # Each pass starts from the lint of the previous pass's output: no file is linted twice.
         pass_options = options if attempt == 0 else dataclasses.replace(options, evidence=None)
-        outcome, result = _fix_once(current, path, settings, pass_options, result)
+        outcome, result = _fix_once(current, path, settings, pass_options, result, index)
         if outcome.error:
             if not applied:
                 return FixOutcome(source, remaining=outcome.remaining, error=outcome.error,
@@ -193,9 +199,10 @@ def _lines(source: bytes) -> List[str]:
 
 
 def _fix_once(source: bytes, path: str, settings: Settings, options: FixOptions,
-              result: Optional[FileResult]) -> Tuple[FixOutcome, Optional[FileResult]]:
+              result: Optional[FileResult], index: "Optional[ModuleView]" = None,
+              ) -> Tuple[FixOutcome, Optional[FileResult]]:
     """One pass: the outcome, and the lint result of its output (None when it failed)."""
-    result = result or lint_source(source, path, settings)
+    result = result or lint_source(source, path, settings, index=index)
     if result.error:
         return FixOutcome(source, error=result.error), None
     if options.evidence is not None:
@@ -217,7 +224,7 @@ def _fix_once(source: bytes, path: str, settings: Settings, options: FixOptions,
         return FixOutcome(source, remaining=result.findings, error=error), None
     if new_source == source:
         return FixOutcome(source, remaining=result.findings), result
-    after = lint_source(new_source, path, settings)
+    after = lint_source(new_source, path, settings, index=index)
     if after.error:
         return FixOutcome(source, remaining=result.findings, error=f"fix failed: {after.error}"), None
     return FixOutcome(new_source, len(applied), after.findings, applied=tuple(applied)), after

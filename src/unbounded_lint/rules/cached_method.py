@@ -11,6 +11,10 @@ Static methods and class methods are not flagged here (UBL008 covers unbounded f
 caches), nor is a method whose `cache_clear()` is called anywhere in the module. The finding is
 reported at the decorator expression.
 
+The decorator is recognised through the project's re-exports too: with the project index,
+`from myproj.compat import cache`, where `myproj/compat.py` imports `cache` from `functools`,
+is `functools.cache` (`index-reexport`).
+
 Confidence (contract v3): the default level whatever the `maxsize`, as flake8-bugbear's B019
 does — `high` for `functools.cache` and `lru_cache(maxsize=None)`, which keep every instance,
 `medium` for a bounded `lru_cache(maxsize=N)` or `lru_cache()` (128), which still pins up to N

@@ -25,6 +25,14 @@ default-argument alias (`fut.add_done_callback(lambda f, w=self.waiters: w.remov
 Weak containers (`WeakValueDictionary`,
 `WeakKeyDictionary`, `WeakSet`) are never flagged.
 
+With the project index (see UBL001 and `--no-project-index`): a dict or set made by a project
+`dict`/`set` subclass or by a project function that returns a fresh one is checked
+(`index-project-container`); an enum class or a literal constant collection imported from
+another module of the project is a fixed domain (`for k in KINDS:` with `KINDS` defined in
+`consts.py`; `index-fixed-key-domain`); a removal or reset from another module through a
+back-reference bounds the dict (`index-bounded-elsewhere`); and growth on an attribute of a class
+the project builds only per call is `low` (`index-transient-owner`).
+
 Confidence: as for UBL001 (short-lived owners, registration, set-up, constructor-called and
 start methods are `low`), and also `low`:
 

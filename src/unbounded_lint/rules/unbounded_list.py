@@ -37,6 +37,23 @@ a callback, `bus.on("start", self._on_start)`, runs later, so a fresh list there
 the function they were given); lists whose creation is not visible in the owner (passed in,
 made by a base class in another module).
 
+With the project index (the default for a CLI run; see `--no-project-index`), what other
+modules of the project say counts too:
+
+- a list created by calling a `list` subclass (that overrides no method that adds or removes
+  items) or a function returning a fresh list, defined in another module, is a list
+  (`index-project-container`);
+- a list emptied, trimmed or reset from another module through a back-reference
+  (`self.site.sessions.pop(sid)`, `state.buf = []`), in a module that imports the owner's
+  module or is imported by it, is bounded (`index-bounded-elsewhere`);
+- growth on an attribute of a class the project only ever builds per call — a local of a
+  request handler, an instance collected into a local container, an operator's result, or one
+  held by such an object — is `low` (`index-transient-owner`; the finding names the heuristic
+  and says why). A class built at module level, by an entry point (`main()`, a local that is
+  `run()`), or stored on a long-lived owner keeps its confidence, and the finding says why its
+  owner is long-lived; a class the project never builds, returns from a public method or hands
+  to other code is left as it is.
+
 Confidence: `low` (hidden at the default `--min-confidence medium`) when the owner looks
 short-lived or the growth follows the program's set-up rather than its traffic:
 

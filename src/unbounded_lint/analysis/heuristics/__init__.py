@@ -13,6 +13,7 @@ from .base import (CacheContext, FileContext, FrontOpContext, Heuristic, SiteCon
                    judge, merge)
 from .caches import IMMUTABLE_VALUE_TYPE
 from .front_ops import CREATION_NOT_VISIBLE, ONE_OFF_FRONT_OP
+from .index import INDEX_TRANSIENT_OWNER
 from .keys import FIXED_KEY, REGISTRY_NAME, WARN_ONCE
 from .locals import LOOP_CAN_END, LOOP_RESULT
 from .owners import RETURNED_COLLECTION, SHORT_LIVED_OWNER, TEST_FILE, is_test_file
@@ -25,6 +26,7 @@ CONTAINER_HEURISTICS: Tuple[Heuristic[SiteContext], ...] = (
     LOOP_RESULT, REGISTRY_NAME, WARN_ONCE, FIXED_KEY, SETUP_METHOD,
     CONFIGURED_BY_OWNER, REGISTRATION_DECORATOR, REGISTRATION_WRAPPER, IMPORT_TIME_CALL,
     IMPORT_TIME_INSTANCES, SHORT_LIVED_OWNER, RETURNED_COLLECTION, LOOP_CAN_END,
+    INDEX_TRANSIENT_OWNER,
 )
 FRONT_OP_HEURISTICS: Tuple[Heuristic[FrontOpContext], ...] = (ONE_OFF_FRONT_OP, CREATION_NOT_VISIBLE)
 CACHE_HEURISTICS: Tuple[Heuristic[CacheContext], ...] = (IMMUTABLE_VALUE_TYPE,)
