@@ -163,7 +163,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _main(parser, args)
     except Terminated:
         print("unbounded-lint: terminated", file=sys.stderr)
-        return 143
+        # End as SIGTERM would, now: a normal interpreter shutdown joins the worker pool's
+        # feeder threads, whose pipes are already closed, and prints their OSError.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(143)
     except KeyboardInterrupt:
         print("unbounded-lint: interrupted", file=sys.stderr)
         return 130
