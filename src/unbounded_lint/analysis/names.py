@@ -10,9 +10,33 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import AbstractSet, Dict, Iterable, Optional, Set
+from typing import AbstractSet, Callable, Dict, Iterable, Iterator, Optional, Set, Tuple
 
-_BUILTIN_NAMES = frozenset(dir(builtins))
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def import_bindings(node: ast.stmt, relative: Optional[Callable[[int, Optional[str]], str]] = None
+                    ) -> Iterator[Tuple[str, str]]:
+    """The (local name, qualified name) pairs an import statement binds. ``relative`` resolves
+    a relative ``from . import x`` (its level and module) to an absolute module; without it
+    relative imports bind nothing here."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                yield alias.asname, alias.name
+            else:
+                head = alias.name.split(".", 1)[0]
+                yield head, head
+    elif isinstance(node, ast.ImportFrom):
+        if node.level:
+            source = relative(node.level, node.module) if relative is not None else ""
+        else:
+            source = node.module or ""
+        if not source:
+            return
+        for alias in node.names:
+            if alias.name != "*":
+                yield alias.asname or alias.name, f"{source}.{alias.name}"
 
 
 class Names:
@@ -23,21 +47,9 @@ class Names:
         self.shadowed: Set[str] = set()
 
     def add_import(self, node: ast.stmt) -> None:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    self.aliases[alias.asname] = alias.name
-                else:
-                    head = alias.name.split(".", 1)[0]
-                    self.aliases[head] = head
-                self.shadowed.discard(alias.asname or alias.name.split(".", 1)[0])
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                if alias.name == "*":
-                    continue
-                local = alias.asname or alias.name
-                self.aliases[local] = f"{node.module}.{alias.name}"
-                self.shadowed.discard(local)
+        for local, qualified in import_bindings(node):
+            self.aliases[local] = qualified
+            self.shadowed.discard(local)
 
     def shadow(self, name: str) -> None:
         """Record a module-level binding that is not an import (def, class, assignment)."""
@@ -57,7 +69,7 @@ class Names:
             return None
         base = self.aliases.get(name)
         if base is None:
-            if name in self.shadowed or name not in _BUILTIN_NAMES:
+            if name in self.shadowed or name not in BUILTIN_NAMES:
                 return None
             base = "builtins." + name
         if parts:

@@ -9,10 +9,10 @@ instance, and attributes emptied or replaced through a receiver other than ``sel
 from __future__ import annotations
 
 import ast
-import builtins
 import re
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
+from ..analysis.names import BUILTIN_NAMES, import_bindings
 from .facts import (ARGUMENT, ATTR, COLLECTED, ENTRY, KEPT, LOCAL, MODULE, RETURNED, ClassFact,
                     FileFacts, Instantiation, Removal)
 
@@ -34,7 +34,6 @@ RUN_CALLS = frozenset({"run", "start", "serve", "serve_forever", "run_forever", 
                        "exec", "exec_"})
 ENTRY_WORDS = frozenset({"main", "run", "serve", "start", "cli", "launch", "app", "forever"})
 CTOR_NAMES = frozenset({"__init__", "__post_init__", "setup", "setUp", "__enter__", "__aenter__"})
-BUILTIN_NAMES = frozenset(dir(builtins))
 RANK = {LOCAL: 0, MODULE: 0, RETURNED: 1, COLLECTED: 2, KEPT: 3, ARGUMENT: 4, ATTR: 5, ENTRY: 6}
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
@@ -143,19 +142,11 @@ class Extractor:
         return ".".join([base] + parts[::-1])
 
     def _add_import(self, stmt: ast.stmt) -> None:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    self.imports[alias.asname] = alias.name
-                else:
-                    head = alias.name.split(".", 1)[0]
-                    self.imports[head] = head
-        elif isinstance(stmt, ast.ImportFrom):
-            source = module_relative(self.module, self.is_package, stmt.level, stmt.module) \
-                if stmt.level else (stmt.module or "")
-            for alias in stmt.names:
-                if alias.name != "*" and source:
-                    self.imports[alias.asname or alias.name] = f"{source}.{alias.name}"
+        def relative(level: int, module: Optional[str]) -> str:
+            return module_relative(self.module, self.is_package, level, module)
+
+        for local, qualified in import_bindings(stmt, relative):
+            self.imports[local] = qualified
 
     # ------------------------------------------------------------------ driver
     def run(self) -> FileFacts:
