@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set
 
 from . import index_seam
 from ..types import Confidence
-from .heuristics import (CACHE_HEURISTICS, CONTAINER_HEURISTICS, FRONT_OP_HEURISTICS, CacheContext,
+from .heuristics import (CACHE_HEURISTICS, CONTAINER_HEURISTICS, FRONT_OP_HEURISTICS,
+                         FRONT_OP_OWNER_HEURISTICS, CacheContext,
                          FrontOpContext, SiteContext, Verdict, judge, merge)
 from .lifecycle import method_roles
 from .model import AttrKey, CacheSite, ClassInfo, Container, CType, Event, FuncInfo, Key, attr_key
@@ -355,10 +356,10 @@ class ModuleFacts:
             else "a front operation on a long-lived list: it repeats with every call"
         verdict = judge(FRONT_OP_HEURISTICS, FrontOpContext(self, container, ev), Confidence.MEDIUM,
                         because, self.disabled)
-        if container is None or container.is_local:
+        if container is None or container.is_local or ev.in_loop:
             return verdict
-        owner = judge(CONTAINER_HEURISTICS, SiteContext(self, container, ev), Confidence.MEDIUM,
-                      because, self.disabled)
+        owner = judge(FRONT_OP_OWNER_HEURISTICS, SiteContext(self, container, ev),
+                      Confidence.MEDIUM, because, self.disabled)
         return merge(verdict, owner)
 
     def cache_verdict(self, site: CacheSite) -> Verdict:

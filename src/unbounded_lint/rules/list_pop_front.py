@@ -18,9 +18,14 @@ the receiver may not be a list:
 
 - `one-off-front-op`: a single front operation on a list of one call (a fresh local, a
   parameter) outside any loop;
-- `creation-not-visible`: an attribute or global whose creation in its owner is not a list
-  (`self.xml.insert(0, e)` on an object made elsewhere);
-- the owner heuristics of UBL001 (a short-lived owner, set-up methods...) for attributes.
+- `creation-not-visible`: outside any loop, an attribute or global whose creation in its owner
+  is not a list (`self.xml.insert(0, e)` on an object made elsewhere);
+- outside any loop, on an attribute or global, the owner heuristics that say the operation runs
+  once or the owner is short-lived (`setup-method`, `registration-decorator`,
+  `import-time-call`, `import-time-instances`, `short-lived-owner`, `index-transient-owner`).
+  How the list grows (handed back, filled at set-up, keyed by names) says nothing about the
+  cost of its front operations, so the other growth heuristics of UBL001 do not apply here, and
+  inside a loop none does.
 
 ## Example
 ```python
@@ -74,7 +79,7 @@ from ..types import Applicability, Confidence, Fix, Settings
 from .base import Invalid, Report, Valid
 
 CODE = "UBL004"
-VERSION = 4
+VERSION = 5
 NAME = "list-pop-front"
 # Words one of which every finding of this rule needs in the file (the engine skips files
 # that have none of any rule's words).

@@ -28,6 +28,15 @@ CONTAINER_HEURISTICS: Tuple[Heuristic[SiteContext], ...] = (
     IMPORT_TIME_INSTANCES, SHORT_LIVED_OWNER, RETURNED_COLLECTION, LOOP_CAN_END,
     INDEX_TRANSIENT_OWNER,
 )
+# The owner heuristics that still apply to a front operation on an attribute or global outside
+# any loop: those that say the operation runs once (a set-up method, import time) or that the
+# owner does not live long. How the list grows (returned, filled at set-up, keyed by names) says
+# nothing about a front operation, which is O(n) each time it runs (contract v3: `pop(0)` FIFOs
+# are never hidden by a heuristic); inside a loop none applies, since the operation repeats.
+FRONT_OP_OWNER_HEURISTICS: Tuple[Heuristic[SiteContext], ...] = (
+    SETUP_METHOD, REGISTRATION_DECORATOR, IMPORT_TIME_CALL, IMPORT_TIME_INSTANCES,
+    SHORT_LIVED_OWNER, INDEX_TRANSIENT_OWNER,
+)
 FRONT_OP_HEURISTICS: Tuple[Heuristic[FrontOpContext], ...] = (ONE_OFF_FRONT_OP, CREATION_NOT_VISIBLE)
 CACHE_HEURISTICS: Tuple[Heuristic[CacheContext], ...] = (IMMUTABLE_VALUE_TYPE,)
 FILE_HEURISTICS: Tuple[Heuristic[FileContext], ...] = (TEST_FILE,)
@@ -39,5 +48,6 @@ _ALL: Tuple[AnyHeuristic, ...] = (*CONTAINER_HEURISTICS, *FRONT_OP_HEURISTICS, *
 HEURISTICS: Dict[str, AnyHeuristic] = {h.name: h for h in _ALL}
 
 __all__ = ["CACHE_HEURISTICS", "CONTAINER_HEURISTICS", "FILE_HEURISTICS", "FRONT_OP_HEURISTICS",
+           "FRONT_OP_OWNER_HEURISTICS",
            "HEURISTICS", "CacheContext", "FileContext", "FrontOpContext", "Heuristic",
            "SiteContext", "Verdict", "is_test_file", "judge", "merge"]

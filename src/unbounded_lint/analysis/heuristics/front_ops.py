@@ -16,7 +16,7 @@ def _one_off(ctx: FrontOpContext) -> Optional[str]:
 
 def _not_visible(ctx: FrontOpContext) -> Optional[str]:
     c, ev = ctx.container, ctx.event
-    if c is None or c.is_local:
+    if c is None or c.is_local or ev.in_loop:
         return None
     known = c.ctype.kind == "list" or (c.ctype.kind == "dict" and ev.depth == 1)
     if known:
@@ -40,11 +40,16 @@ ONE_OFF_FRONT_OP = Heuristic[FrontOpContext](
 CREATION_NOT_VISIBLE = Heuristic[FrontOpContext](
     name="creation-not-visible",
     tier=Confidence.LOW,
-    doc="An attribute or global whose creation in its owner is not a list (`self.xml.insert(0, "
-        "e)` on an object made elsewhere): it may well not be a list.",
+    doc="A front operation outside any loop on an attribute or global whose creation in its "
+        "owner is not a list (`self.xml.insert(0, e)` on an object made elsewhere): it may well "
+        "not be a list. Inside a loop the finding keeps the default level: the contract flags "
+        "whatever is not known to be something other than a list where the operation repeats.",
     predicate=_not_visible,
     fires=("class Doc:\n    def __init__(self, root):\n        self.root = root\n\n"
            "    def prepend(self, e):\n        self.root.insert(0, e)\n",),
     quiet=("class Feed:\n    def __init__(self):\n        self.items = []\n\n"
-           "    def take(self):\n        return self.items.pop(0)\n",),
+           "    def take(self):\n        return self.items.pop(0)\n",
+           "class Batch:\n    def __init__(self, aborted):\n        self.aborted = aborted\n\n"
+           "    def skip_to(self, offset):\n        while self.aborted and self.aborted[0] < offset:\n"
+           "            self.aborted.pop(0)\n"),
 )
