@@ -296,3 +296,15 @@ def test_owner_is_named_after_the_creating_class() -> None:
     findings = lint_source(path.read_bytes(), "owners.py", SETTINGS).findings
     assert [(f.line, f.container) for f in findings] == [(17, "Worker.events"), (20, "Agent.replies")]
     assert "Worker" in findings[0].because and "Agent" in findings[1].because
+
+
+def test_dataclass_factory_field_is_an_instance_attribute() -> None:
+    """Facts stay true: ``x: dict = field(default_factory=dict)`` gives every instance its own
+    dict, so the message does not call it a class attribute shared by every instance."""
+    source = (b"from dataclasses import dataclass, field\n\n\n@dataclass\nclass Book:\n"
+              b"    orders: dict = field(default_factory=dict)\n    shared = {}\n\n"
+              b"    def add(self, k, v):\n        self.orders[k] = v\n        self.shared[k] = v\n")
+    findings = lint_source(source, "book.py", SETTINGS).findings
+    because = {f.line: f.because for f in findings}
+    assert because[10].startswith("instance attribute of Book, kept as long as the instance lives")
+    assert because[11].startswith("class attribute of Book, shared by every instance")

@@ -29,7 +29,7 @@ NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+
 # its own, anywhere in the file, exempts the whole file (or, with codes, those codes).
 FILE_NOQA = re.compile(r"^[ \t\f]*#\s*unbounded-lint:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?\s*$",
                        re.IGNORECASE | re.MULTILINE)
-ENGINE_VERSION = "3"
+ENGINE_VERSION = "4"
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")

@@ -134,7 +134,7 @@ class OwnerIndex:
         # named after the class that creates the attribute (a base class's __init__), as the
         # analysis names the container
         name = self.facts.owner_text(c).rsplit(".", 1)[0]
-        in_body = any(e.func is None for e in c.creations)
+        in_body = any(e.func is None and not _per_instance_default(e.stmt) for e in c.creations)
         kind = "class attribute" if in_body else "instance attribute"
         family = {info.name for info in infos}
         held = sorted(g for g, cls in self.facts.walker.instances.items() if cls in family)
@@ -184,3 +184,13 @@ def _stored_attribute(stmt: Optional[ast.AST]) -> str:
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 return f"{node.value.id}.{node.attr}"
     return ""
+
+
+def _per_instance_default(node: object) -> bool:
+    """A class-body ``x: dict = field(default_factory=dict)`` (dataclasses, attrs' ``factory=``):
+    each instance gets its own container, so the attribute is an instance attribute."""
+    if isinstance(node, (ast.AnnAssign, ast.Assign)):
+        node = node.value
+    if not isinstance(node, ast.Call):
+        return False
+    return any(k.arg in ("default_factory", "factory") for k in node.keywords)

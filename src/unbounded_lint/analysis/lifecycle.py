@@ -19,6 +19,13 @@ from .words import name_words
 # again, so a reset on disconnect runs in steady state and bounds (contract v3).
 TEARDOWN_WORDS = frozenset({"close", "closed", "shutdown", "stop", "stopped", "teardown",
                             "terminate", "dispose", "destroy"})
+# What a connection-event callback is about: ``connectionClosed()``, ``on_socket_close()``,
+# ``_ws_closed()`` tell the owner that its link dropped. Unless the owner is that link itself
+# (a ``Connection`` class closing), the owner lives on and connects again, so what the callback
+# empties is a steady-state reset (contract v3: "on reconnect or disconnect of a connection that
+# is made again").
+LINK_WORDS = frozenset({"connection", "conn", "socket", "websocket", "ws", "transport", "link",
+                        "stream"})
 # Methods that start the owner (and take no argument of their own): what they add is set up
 # once per start, not once per event.
 START_METHODS = frozenset({"start", "startup", "start_up", "on_startup", "astart", "async_start"})
@@ -29,13 +36,18 @@ SETUP_PREFIXES = ("register", "unregister", "setup", "set_up", "configure", "ins
                   "add_hook", "add_plugin", "add_command", "add_view", "add_signal", "add_exception")
 
 
-def is_teardown_method(name: str, extra_names: FrozenSet[str] = frozenset()) -> bool:
+def is_teardown_method(name: str, extra_names: FrozenSet[str] = frozenset(),
+                       owner: str = "") -> bool:
     """Methods that run when the owner is finished with: emptying a container there does not
     bound it while the owner works. ``extra_names``: the project's own
-    (``extend-teardown-methods``)."""
+    (``extend-teardown-methods``). ``owner``: the class name; a callback that says a link of
+    the owner closed (``connectionClosed()`` on a ``Wrapper``) is not the owner's end."""
     if name in ("__exit__", "__aexit__", "__del__") or name in extra_names:
         return True
     words = name_words(name)
+    link = LINK_WORDS.intersection(words)
+    if link and not link.intersection(name_words(owner)):
+        return False
     # close(), on_close(), connectionClosed(), shutdown(); not _close_stream(), which closes
     # one item rather than the owner
     return bool(words) and (words[-1] in TEARDOWN_WORDS or words[-2:] == ("tear", "down"))
@@ -91,7 +103,7 @@ def method_roles(classes: Iterable[ClassInfo],
     configuring: Set[int] = set()
     starting: Set[int] = set()
     for info in classes:
-        roles = class_roles(info.methods, extra_teardown)
+        roles = class_roles(info.methods, extra_teardown, info.name)
         ids = {name: f.id for name, f in info.methods.items()}
         ctor.update(ids[n] for n in roles.ctor)
         teardown.update(ids[n] for n in roles.teardown)
@@ -112,7 +124,7 @@ def callers(methods: Dict[str, FuncInfo]) -> Dict[str, Set[str]]:
 
 
 def class_roles(methods: Dict[str, FuncInfo],
-                extra_teardown: FrozenSet[str] = frozenset()) -> _ClassRoles:
+                extra_teardown: FrozenSet[str] = frozenset(), owner: str = "") -> _ClassRoles:
     """Roles by method name for one class."""
     by = callers(methods)
     # a method handed on as a callback (self.timer.connect(self._on_tick)) runs later, once
@@ -121,7 +133,7 @@ def class_roles(methods: Dict[str, FuncInfo],
     ctor = {name for name, f in methods.items() if f.is_ctor or is_init_hook(name)}
     # the owner's own close(), not disconnect(sid), which ends one item of many
     teardown = {name for name, f in methods.items()
-                if is_teardown_method(name, extra_teardown) and no_required_args(f)} - ctor
+                if is_teardown_method(name, extra_teardown, owner) and no_required_args(f)} - ctor
     _close_over_helpers(methods, by, handed_on, ctor, teardown)
     start = {name for name, f in methods.items()
              if name.lstrip("_").lower() in START_METHODS and no_required_args(f)}

@@ -18,12 +18,15 @@ module, or the whole module for a global), counts as a bound: `deque(maxlen=...)
 other than the constructor, a removal method handed on as a callback.
 
 Except at teardown: a removal, `clear()` or reset that runs only in the owner's own teardown —
-a method named like `close()`, `stop()`, `shutdown()`, `teardown()`, `connectionClosed()`,
-`__exit__`, `__del__` that takes no required argument (so not `disconnect(sid)`, which ends one
-item of many), or a helper such as `reset()` called only from constructors and such methods — does
-not bound the container while the owner works, and is not counted. A reset that runs in steady
-state does (contract v3): per flush, per episode, per batch, and on reconnect or disconnect
-(`on_disconnect()`), since a connection that drops is made again. Creations in init hooks
+a method named like `close()`, `stop()`, `shutdown()`, `teardown()`, `__exit__`, `__del__`
+that takes no required argument (so not `disconnect(sid)`, which ends one item of many), or a
+helper such as `reset()` called only from constructors and such methods — does not bound the
+container while the owner works, and is not counted. A reset that runs in steady state does
+(contract v3): per flush, per episode, per batch, and on reconnect or disconnect
+(`on_disconnect()`), since a connection that drops is made again. So does one in a callback that
+says a link of the owner dropped (`connectionClosed()`, `_on_socket_closed()`, `ws_closed()`:
+a name with `connection`, `conn`, `socket`, `websocket`, `ws`, `transport`, `link` or `stream`
+in it), unless the owner is that link itself (`Connection.connection_closed()` ends its owner). Creations in init hooks
 (`plugin_init()`, `_init_state()`, `setup()`), in a helper the constructor calls, and in an
 argument-free start method (`start()`, `startup()`) or a private helper only it calls are
 construction, not resets: they run once per start.
