@@ -247,9 +247,18 @@ class Walker(ScopeWalker):
         return False
 
     def _self_flag(self, node: ast.AST) -> bool:
+        """``self.running``: a flag another method sets. Not ``self.eof`` when the class
+        defines ``eof`` as a method or property: that is a condition computed from the
+        object's state (a parser at the end of its input), not a stop flag."""
         func = self.ctx.func
-        return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (
-            func is not None and func.self_name is not None and node.value.id == func.self_name)
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (
+                func is not None and func.self_name is not None
+                and node.value.id == func.self_name)):
+            return False
+        cls = func.cls
+        return cls is None or not any(
+            isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef)) and d.name == node.attr
+            for d in cls.node.body)
 
     def _while(self, node: ast.While) -> None:
         saved = self.ctx

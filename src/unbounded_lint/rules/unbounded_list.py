@@ -98,7 +98,9 @@ the list may be a result).
 
 A loop `while self.x:` whose body takes items out of `self.x` (`pop`, `popleft`, `get`...) is a
 drain that ends when `self.x` is empty, not a long-running loop: a local filled inside it lives
-for one call and is not flagged.
+for one call and is not flagged. Nor is `while not self.eof:` when the class defines `eof` as a
+method or property: the stop flag of the contract is state another method sets, while a
+property is a condition computed from the object (a parser at the end of its input).
 
 Not flagged: dunder names such as `__all__` (the module protocol, filled at import).
 
@@ -156,7 +158,7 @@ from ..types import Applicability, Confidence, Settings
 from .base import Invalid, Report, Valid
 
 CODE = "UBL001"
-VERSION = 7
+VERSION = 8
 NAME = "unbounded-list"
 # Words one of which every finding of this rule needs in the file (the engine skips files
 # that have none of any rule's words).
