@@ -84,7 +84,11 @@ short-lived or the growth follows the program's set-up rather than its traffic:
 - a loop local that is a result (`loop-result`): grown in loops that can all end (`break`,
   `return`) on what they compute, with no outside input (no `await`, no `yield`, no call named
   like a read: `readline`, `recv`, `get`, `poll`, `fetchone`, `input`...), and read after them
-  (encoding until no flags are left).
+  (encoding until no flags are left);
+- a loop local of a counted loop (`counted-loop`): every long-running loop around the growth
+  leaves (`break`, `return`) when a counter it steps (`steps += 1`, `left -= len(batch)`)
+  passes a limit (`if steps >= n_step: break`), so it runs a counted number of times whatever
+  it reads meanwhile.
   A loop that waits on outside input — a feed until its end, a queue until a sentinel, a stop
   flag — may never end: its local keeps the default level even when it is returned or read
   after the loop (contract v3).
@@ -158,7 +162,7 @@ from ..types import Applicability, Confidence, Settings
 from .base import Invalid, Report, Valid
 
 CODE = "UBL001"
-VERSION = 8
+VERSION = 9
 NAME = "unbounded-list"
 # Words one of which every finding of this rule needs in the file (the engine skips files
 # that have none of any rule's words).

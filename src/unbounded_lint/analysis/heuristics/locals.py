@@ -73,6 +73,48 @@ def _computed_result(ctx: SiteContext) -> Optional[str]:
     return "a result computed until the loop ends, then used"
 
 
+def counted_exit(loop: ast.AST) -> bool:
+    """The loop leaves (``break``/``return``) when a counter it steps reaches a limit:
+    ``step += len(batch)`` ... ``if step >= n_step: break``. It ends after a number of
+    iterations the counter bounds, whatever it reads meanwhile."""
+    stepped = set()
+    exits = []
+    stack = list(ast.iter_child_nodes(loop))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            continue
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)) \
+                and isinstance(node.target, ast.Name):
+            stepped.add(node.target.id)
+        if isinstance(node, ast.If) and any(isinstance(b, (ast.Break, ast.Return)) for b in node.body) \
+                and not _in_inner_loop(loop, node):
+            exits.append(node.test)
+        stack.extend(ast.iter_child_nodes(node))
+    # an ordering against a limit (`>=`, `>`, `<=`, `<`), not `if pages == 0: return None`
+    return any(isinstance(sub, ast.Compare) and isinstance(sub.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE))
+               and any(isinstance(n, ast.Name) and n.id in stepped
+                       for n in [sub.left, *sub.comparators])
+               for test in exits for sub in ast.walk(test))
+
+
+def _in_inner_loop(loop: ast.AST, target: ast.AST) -> bool:
+    """Whether ``target`` sits in a loop nested inside ``loop`` (its ``break`` ends that one)."""
+    for node in ast.walk(loop):
+        if node is not loop and isinstance(node, (ast.For, ast.AsyncFor, ast.While)) \
+                and any(sub is target for sub in ast.walk(node)):
+            return True
+    return False
+
+
+def _counted(ctx: SiteContext) -> Optional[str]:
+    c, ev = ctx.container, ctx.event
+    if not c.is_local or not ev.loops or not all(counted_exit(loop) for loop in ev.loops):
+        return None
+    return "the loop ends when a counter it steps reaches a limit: the local holds what a " \
+           "bounded number of iterations add"
+
+
 def _loop_can_end(ctx: SiteContext) -> Optional[str]:
     if not ctx.container.is_local or not _loops_end(ctx):
         return None
@@ -105,4 +147,22 @@ LOOP_CAN_END = Heuristic[SiteContext](
     fires=("def pump(f):\n    out = []\n    while True:\n        x = f.read()\n        if x is None:\n"
            "            return\n        out.append(x)\n",),
     quiet=("def pump(f):\n    out = []\n    while True:\n        out.append(f.readline())\n",),
+)
+
+COUNTED_LOOP = Heuristic[SiteContext](
+    name="counted-loop",
+    tier=Confidence.LOW,
+    doc="A local grown in a `while True` loop that leaves when a counter the loop steps "
+        "reaches a limit (`steps += len(batch)` ... `if steps >= n_step: break`): the loop runs "
+        "a counted number of times, so its exit does not wait on outside input (contract v3's "
+        "ruling names the end of a feed, a sentinel and a stop flag), and the local holds what "
+        "that many iterations add. A loop that leaves on a sentinel, an empty read or a stop "
+        "flag keeps the default level.",
+    predicate=_counted,
+    fires=("def collect(env, n_step):\n    steps, rewards = 0, []\n    while True:\n"
+           "        reward = env.step()\n        rewards.append(reward)\n        steps += 1\n"
+           "        if steps >= n_step:\n            break\n    return rewards\n",),
+    quiet=("def lines(f):\n    out, n = [], 0\n    while True:\n        line = f.readline()\n"
+           "        n += 1\n        if not line:\n            break\n        out.append(line)\n"
+           "    return out, n\n",),
 )
