@@ -13,6 +13,18 @@ import builtins
 from typing import AbstractSet, Callable, Dict, Iterable, Iterator, Optional, Set, Tuple
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+# Modules that re-export another's names: ``matplotlib.pylab`` (and the old top-level
+# ``pylab``) re-export pyplot's ``figure``, ``subplots`` and ``close``, so ``import
+# matplotlib.pylab as plt`` makes ``plt.figure()`` pyplot's.
+REEXPORTS = (("matplotlib.pylab", "matplotlib.pyplot"), ("pylab", "matplotlib.pyplot"))
+
+
+def canonical(qualname: str) -> str:
+    """``matplotlib.pylab.figure`` -> ``matplotlib.pyplot.figure`` (see ``REEXPORTS``)."""
+    for module, target in REEXPORTS:
+        if qualname == module or qualname.startswith(module + "."):
+            return target + qualname[len(module):]
+    return qualname
 
 
 def import_bindings(node: ast.stmt, relative: Optional[Callable[[int, Optional[str]], str]] = None
@@ -48,7 +60,7 @@ class Names:
 
     def add_import(self, node: ast.stmt) -> None:
         for local, qualified in import_bindings(node):
-            self.aliases[local] = qualified
+            self.aliases[local] = canonical(qualified)
             self.shadowed.discard(local)
 
     def shadow(self, name: str) -> None:
@@ -74,7 +86,9 @@ class Names:
             base = "builtins." + name
         if parts:
             parts.reverse()
-            return base + "." + ".".join(parts)
+            full = base + "." + ".".join(parts)
+            # ``import matplotlib.pylab`` binds ``matplotlib``: the re-export shows only here
+            return canonical(full) if base in ("matplotlib", "pylab") else full
         return base
 
     def local_names_for(self, qualname: str) -> Iterable[str]:

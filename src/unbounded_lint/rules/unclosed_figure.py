@@ -5,6 +5,9 @@ a `finally:`) nor returned, yielded, stored on an owner or passed on (handing on
 artist made from it counts as passing the figure on); a figure returned on some paths but
 neither returned nor closed on others (`if return_fig: return fig`); and a pyplot figure stored
 on `self` in any method, constructors included, when nothing in the class ever closes it.
+pyplot is recognised under any import (`import matplotlib.pyplot as plt`, `from matplotlib
+import pyplot`, `from matplotlib.pyplot import figure`) and through `matplotlib.pylab` or
+`pylab`, which re-export its `figure`, `subplots` and `close`.
 
 ## Why is this bad?
 pyplot keeps a reference to every figure it creates until `plt.close` is called, whatever
