@@ -75,7 +75,7 @@ class FuncInfo:
         "node", "name", "cls", "self_name", "kind", "parent", "locals", "globals", "nonlocals",
         "params", "pending", "is_ctor", "definition_time",
         "self_calls", "id", "is_method", "decorators", "returned_params", "rebound",
-        "self_refs", "returned_defs", "aliases", "stores",
+        "self_refs", "returned_defs", "aliases", "alias_depth", "stores",
     )
 
     def __init__(self, node: ast.AST, name: str, parent: Optional["FuncInfo"]) -> None:
@@ -102,6 +102,8 @@ class FuncInfo:
         self.returned_defs: Set[str] = set()  # functions defined in its own body that it returns
         # q = self.q: a local name for a container of another owner (used only if bound once)
         self.aliases: Dict[str, "Key"] = {}
+        # q = self.queues[k] / self.queues.get(k) / self._queue_for(k): an element, this deep
+        self.alias_depth: Dict[str, int] = {}
         self.stores: Dict[str, int] = {}  # how many times each local name is bound
 
 

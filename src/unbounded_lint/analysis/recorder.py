@@ -232,6 +232,14 @@ class Recorder:
             alias = func.aliases.get(name) if func.stores.get(name) == 1 else None
             if alias is not None and name not in func.params:
                 ev.key = alias
+                extra = func.alias_depth.get(name, 0)
+                if extra:
+                    ev.name = None
+                    if ev.kind in ("return", "pass"):
+                        continue  # handing on an element does not hand on the container
+                    # through q = self.queues[k]: an element of the container, key unknown
+                    ev.depth += extra
+                    ev.text = ev.text or "*"
             elif name in func.globals:
                 ev.key = global_key(name)
             elif name in func.locals and name not in func.nonlocals:

@@ -9,11 +9,12 @@ function local or a module global once the function's scope is complete.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, List, Optional, Sequence
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from . import index_seam
 from .scopes import ScopeWalker
 from .syntax import PLAIN_REMOVALS, guard_key, lazy_guards, loop_ends
+from .model import ClassInfo, Key, attr_key
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from ..index.view import ModuleView
@@ -68,16 +69,56 @@ class Walker(ScopeWalker):
 
     def _alias(self, target: ast.Name, value: Optional[ast.AST]) -> bool:
         """``q = self.q``: the local is another name for the attribute's container, so what is
-        done through it (``q.get()``, ``q.clear()``) is done to the container."""
+        done through it (``q.get()``, ``q.clear()``) is done to the container. An element
+        (``q = self.queues[k]``, ``self.queues.get(k)``, ``self.queues.setdefault(k, [])``, or
+        a method of the class that returns ``self.queues[k]``) is an alias one level down:
+        ``q.pop(0)`` is ``self.queues[k].pop(0)``."""
         func = self.ctx.func
-        if func is None or not isinstance(value, ast.Attribute):
+        if func is None or value is None:
             return False
-        resolved = self.resolve(value)
-        if resolved is None or resolved[0] is None or resolved[2] != 0:
+        resolved: Optional[Tuple[Optional[Key], Optional[str], int]] = None
+        extra = 0
+        if isinstance(value, (ast.Attribute, ast.Subscript)):
+            resolved = self.resolve(value)
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            method = value.func.attr
+            receiver = value.func.value
+            if method in ("get", "setdefault") and value.args \
+                    and isinstance(receiver, (ast.Attribute, ast.Subscript)):
+                resolved, extra = self.resolve(receiver), 1
+            elif isinstance(receiver, ast.Name) and receiver.id == func.self_name \
+                    and func.cls is not None:
+                resolved = self._accessor(func.cls, method)
+        if resolved is None or resolved[0] is None:
             return False
         func.aliases[target.id] = resolved[0]
+        if resolved[2] + extra:
+            func.alias_depth[target.id] = resolved[2] + extra
         self._store_name(target)
         return True
+
+    def _accessor(self, cls: ClassInfo, name: str) -> Optional[Tuple[Optional[Key], Optional[str], int]]:
+        """For a method of ``cls`` whose every ``return`` gives the same ``self.x[...]`` path
+        (``_get_queue(k)``: create if missing, then ``return self._queues[k]``): that path."""
+        found: Optional[Tuple[str, int]] = None
+        for stmt in cls.node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or stmt.name != name \
+                    or not stmt.args.args:
+                continue
+            me = stmt.args.args[0].arg
+            for node in _own_nodes(stmt):
+                if not isinstance(node, ast.Return):
+                    continue
+                expr, depth = node.value, 0
+                while isinstance(expr, ast.Subscript) and not isinstance(expr.slice, ast.Slice):
+                    expr, depth = expr.value, depth + 1
+                if not (isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name)
+                        and expr.value.id == me) or (found is not None and found != (expr.attr, depth)):
+                    return None
+                found = (expr.attr, depth)
+        if found is None:
+            return None
+        return (attr_key(cls.qualname, found[0]), None, found[1])
 
     def _getitem(self, node: ast.AST) -> None:
         """``v = d[k]`` / ``d[k].attr = v``: on a defaultdict, the read itself inserts ``k``."""
@@ -368,3 +409,16 @@ class Walker(ScopeWalker):
         if (self.ctx.func is not None or self.ctx.class_body is not None) \
                 and isinstance(node, (ast.Import, ast.ImportFrom)):
             self.names.add_import(node)
+
+
+def _own_nodes(func: ast.AST) -> List[ast.AST]:
+    """The nodes of a function's body, not those of functions or classes nested in it."""
+    found: List[ast.AST] = []
+    stack = list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found

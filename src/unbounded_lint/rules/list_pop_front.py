@@ -10,6 +10,12 @@ and stalls a long-running loop as the list grows. `collections.deque` does both 
 Not flagged: module-level code outside functions (it runs once), and `sys.path` / `sys.argv`
 (set-up code whose length is tiny).
 
+Aliases are followed: `pop = self.items.pop` and `q = self.items` are the list itself, and a
+local bound to an element of a long-lived container — `q = self._queues[task]`,
+`self._queues.get(task)`, `self._queues.setdefault(task, [])`, or a method of the class whose
+every `return` gives `self._queues[...]` (`q = self._get_queue(task)`) — is that element, so
+`q.pop(0)` is reported like `self._queues[task].pop(0)`.
+
 Confidence (contract v3): the default level (`medium`) wherever the front operation repeats on
 the same list — inside any loop (a worklist, a breadth-first search, a drain `while items:`, a
 counted `for`), or on a long-lived list (an attribute, a class attribute, a global) in any
@@ -79,7 +85,7 @@ from ..types import Applicability, Confidence, Fix, Settings
 from .base import Invalid, Report, Valid
 
 CODE = "UBL004"
-VERSION = 5
+VERSION = 6
 NAME = "list-pop-front"
 # Words one of which every finding of this rule needs in the file (the engine skips files
 # that have none of any rule's words).
