@@ -253,3 +253,29 @@ def test_a_planted_fact_store_is_not_trusted(tmp_path: Path) -> None:
     last = b"0" if header[-1:] != b"0" else b"1"
     path.write_bytes(header[:-1] + last + b"\n" + body)
     assert not FactStore(cache).files
+
+
+def test_only_grown_unknown_creations_ask_the_index_again() -> None:
+    """A module linted alone is linted again with its view only where the view can change it:
+    a project container matters only where something it creates grows (the run skips the
+    second lint of every other module that merely calls a project factory)."""
+    import ast
+
+    from unbounded_lint.analysis.facts import analyse_module
+    from unbounded_lint.analysis.index_seam import needs_view, open_questions
+    from unbounded_lint.index.view import ModuleView
+
+    source = ("from shop.models import BarList, make_table, make_report\n\n"
+              "class Feed:\n    def __init__(self):\n        self.bars = BarList()\n"
+              "        self.table = make_table()\n\n"
+              "    def on_bar(self, bar):\n        self.bars.append(bar)\n"
+              "        print(self.table)\n\n"
+              "def report():\n    return make_report()\n")
+    facts = analyse_module(ast.parse(source), source.splitlines(True))
+    questions = open_questions(facts)
+    assert "BarList" in questions and "make_table" not in questions
+    grown = ModuleView(module="feed", containers=(("BarList", "list"),))
+    idle = ModuleView(module="feed", containers=(("make_table", "dict"), ("make_report", "dict")))
+    assert needs_view((), grown, questions)
+    assert not needs_view((), idle, questions)
+    assert needs_view((), idle)  # without the questions, every used container counts

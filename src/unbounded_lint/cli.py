@@ -209,6 +209,9 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(f"--max-length must be an integer from 1 to {MAX_LENGTH_LIMIT:,}")
     if args.jobs < 0:
         parser.error("--jobs must be 0 (auto) or more")
+    from .runner import tune_gc
+
+    tune_gc()  # this process lints too (one job, small runs, the link step)
     # As in ruff, --stdin-filename alone means "read standard input", not "lint the folder".
     paths = args.paths or (["-"] if args.stdin_filename else ["."])
     stdin = paths == ["-"]

@@ -19,6 +19,7 @@ from .analysis.heuristics import FILE_HEURISTICS, FileContext, Verdict, is_test_
 from .types import Confidence, Finding, FileResult, Settings
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
+    from .analysis.facts import ModuleFacts
     from .index.view import ModuleView
 
 __all__ = ["is_test_file", "lint_source", "lint_tree", "parse", "SourceError"]
@@ -103,12 +104,14 @@ def may_have_findings(source: bytes) -> bool:
 def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settings] = None,
                 apply_noqa: bool = True, skip_pass: bool = True,
                 index: "Optional[ModuleView]" = None,
-                on_parse: "Optional[Callable[[ast.Module], None]]" = None) -> FileResult:
+                on_parse: "Optional[Callable[[ast.Module], None]]" = None,
+                on_facts: "Optional[Callable[[ModuleFacts], None]]" = None) -> FileResult:
     """Lint one file's bytes. Never raises.
 
     ``index`` is the module's view of the project index (see ``index/``); without it the
     analysis is file-local. ``on_parse`` is handed the tree as soon as it is parsed (the runner
-    extracts the file's index facts from the same parse); it must not raise."""
+    extracts the file's index facts from the same parse), ``on_facts`` the module's analysis
+    (the runner asks it what the index could change); neither may raise."""
     settings = settings or Settings()
     digest = hashlib.sha256(source).hexdigest()
     try:
@@ -121,7 +124,8 @@ def lint_source(source: bytes, path: str = "<string>", settings: Optional[Settin
         # Parsed all the same: a syntax error is reported whether or not rules could fire.
         return FileResult(path, source_hash=digest)
     try:
-        findings, below = lint_tree_counted(tree, text, path, settings, index=index)
+        findings, below = lint_tree_counted(tree, text, path, settings, index=index,
+                                            on_facts=on_facts)
     except RecursionError:
         return FileResult(path, error="cannot analyse: too deeply nested", source_hash=digest)
     except Exception as exc:  # noqa: BLE001 - an internal error must not stop the run
@@ -144,7 +148,9 @@ def lint_tree(tree: ast.Module, text: str, path: str, settings: Settings,
 
 
 def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings,
-                      index: "Optional[ModuleView]" = None) -> Tuple[List[Finding], int]:
+                      index: "Optional[ModuleView]" = None,
+                      on_facts: "Optional[Callable[[ModuleFacts], None]]" = None,
+                      ) -> Tuple[List[Finding], int]:
     """``lint_tree``, plus how many findings fell below ``settings.min_confidence``."""
     from .analysis.facts import analyse_module
     from .analysis.index_seam import with_owner_because
@@ -162,6 +168,8 @@ def lint_tree_counted(tree: ast.Module, text: str, path: str, settings: Settings
     facts = analyse_module(tree, lines, settings.disabled_heuristics,
                            fixed_key_words=settings.fixed_key_words,
                            teardown_methods=settings.teardown_methods, index=index)
+    if on_facts is not None:
+        on_facts(facts)
     owners = OwnerIndex(facts)
     findings: List[Finding] = []
     below: List[Finding] = []

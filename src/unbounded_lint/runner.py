@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import itertools
 import os
@@ -30,6 +31,7 @@ from typing import (
     TYPE_CHECKING,
     Callable,
     Dict,
+    FrozenSet,
     Iterator,
     List,
     Optional,
@@ -43,6 +45,7 @@ from .cache import Cache
 from .types import DEFAULT_FIX_LEVEL, FileResult, FixLevel, Settings
 
 if TYPE_CHECKING:
+    from .analysis.facts import ModuleFacts  # pragma: no cover
     from .evidence.apply import Evidence  # pragma: no cover
     from .fixer import FixOutcome
     from .index import ExtractJob, FileFacts, ModuleView, RunIndex
@@ -105,13 +108,15 @@ def timeout_message(seconds: float) -> str:
 
 def lint_one(path: str, source: bytes, settings: Settings, timeout: float, skip_pass: bool = True,
              view: "Optional[ModuleView]" = None,
-             on_parse: "Optional[Callable[[ast.Module], None]]" = None) -> FileResult:
+             on_parse: "Optional[Callable[[ast.Module], None]]" = None,
+             on_facts: "Optional[Callable[[ModuleFacts], None]]" = None) -> FileResult:
     """Lint one file's bytes with a time limit (where the platform has SIGALRM)."""
     from .engine import lint_source
 
     try:
         with time_limit(timeout):
-            return lint_source(source, path, settings, skip_pass=skip_pass, index=view, on_parse=on_parse)
+            return lint_source(source, path, settings, skip_pass=skip_pass, index=view,
+                               on_parse=on_parse, on_facts=on_facts)
     except FileTimeout:
         return FileResult(path, error=timeout_message(timeout))
     except MemoryError:
@@ -136,7 +141,20 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
+# Collect young objects after this many allocations, not CPython's 700: a parsed module and its
+# analysis allocate hundreds of thousands of short-lived objects, and with the default every
+# few milliseconds of work also scans whatever the process keeps (the project index's facts,
+# the results so far). Measured on 1.7M lines: 10-20% less CPU, peak memory +10%.
+GC_THRESHOLD = (20_000, 20, 20)
+
+
+def tune_gc() -> None:
+    """Fewer garbage collections while linting (``GC_THRESHOLD``); cycles are still freed."""
+    gc.set_threshold(*GC_THRESHOLD)
+
+
 def _init_worker() -> None:
+    tune_gc()
     # Ctrl-C is the parent's business; workers just stop when the pool is shut down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -164,7 +182,7 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
     from .analysis.index_seam import needs_view, with_owner_because
 
     # Files extracted now are also linted alone, in the same parse: ``first``.
-    first: Dict[str, FileResult] = {}
+    first: Dict[str, Tuple[FileResult, FrozenSet[str]]] = {}
     lint_alone = (settings_for, timeout, skip_pass, first)
     run_index = _open_index(readable, cache, jobs, lint_alone) if project_index and readable else None
     done: List[Tuple[int, FileResult]] = []
@@ -181,8 +199,8 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
                 results[index] = dataclasses.replace(hit, source_hash=digest)
                 continue
         view = run_index.view(path) if run_index is not None and view_digest else None
-        alone = first.get(path)
-        if alone is not None and (alone.error or not needs_view(alone.findings, view)):
+        alone, questions = first.get(path, (None, frozenset()))
+        if alone is not None and (alone.error or not needs_view(alone.findings, view, questions)):
             # The view cannot change this file's findings: the lint alone stands, with the
             # ``because`` the view adds.
             findings = tuple(with_owner_because(f, view) for f in alone.findings)
@@ -206,8 +224,9 @@ def _lint_failed(item: LintItem, error: str) -> FileResult:
 
 # (job, settings, timeout, skip_pass): settings None extracts only, else also lints alone.
 ExtractItem = Tuple["ExtractJob", Optional[Settings], float, bool]
-Extracted = Tuple["Optional[FileFacts]", Optional[FileResult]]
-LintAlone = Tuple[Callable[[str], Settings], float, bool, Dict[str, FileResult]]
+# facts, the lint alone, and what the index could change in it (index_seam.open_questions)
+Extracted = Tuple["Optional[FileFacts]", Optional[FileResult], FrozenSet[str]]
+LintAlone = Tuple[Callable[[str], Settings], float, bool, Dict[str, Tuple[FileResult, FrozenSet[str]]]]
 
 
 def extract_and_lint(job: "ExtractJob", settings: Optional[Settings], timeout: float, skip_pass: bool) -> Extracted:
@@ -216,10 +235,13 @@ def extract_and_lint(job: "ExtractJob", settings: Optional[Settings], timeout: f
     from .index import extract_source
     from .index.extract import extract
 
+    from .analysis.index_seam import open_questions
+
     path, module, is_package, source = job
     if settings is None:
-        return extract_source(*job), None
+        return extract_source(*job), None, frozenset()
     found: "List[FileFacts]" = []
+    questions: List[FrozenSet[str]] = []
 
     def on_parse(tree: ast.Module) -> None:
         try:
@@ -227,8 +249,11 @@ def extract_and_lint(job: "ExtractJob", settings: Optional[Settings], timeout: f
         except (RecursionError, MemoryError):
             pass  # no facts for this file; its lint goes on
 
-    result = lint_one(path, source, settings, timeout, skip_pass, on_parse=on_parse)
-    return (found[0] if found else None), result
+    def on_facts(facts: "ModuleFacts") -> None:
+        questions.append(open_questions(facts))
+
+    result = lint_one(path, source, settings, timeout, skip_pass, on_parse=on_parse, on_facts=on_facts)
+    return (found[0] if found else None), result, (questions[0] if questions else frozenset())
 
 
 def _extract_work(batch: Sequence[ExtractItem]) -> List[Extracted]:
@@ -237,7 +262,7 @@ def _extract_work(batch: Sequence[ExtractItem]) -> List[Extracted]:
 
 def _extract_failed(item: ExtractItem, error: str) -> Extracted:
     # No facts from a file that kills its worker; its lint reports the error.
-    return None, (FileResult(item[0][0], error=error) if item[1] is not None else None)
+    return None, (FileResult(item[0][0], error=error) if item[1] is not None else None), frozenset()
 
 
 def _extract_on_pool(jobs: int, lint_alone: Optional[LintAlone],
@@ -251,10 +276,10 @@ def _extract_on_pool(jobs: int, lint_alone: Optional[LintAlone],
                 settings_for, timeout, skip_pass, _ = lint_alone
                 items.append((number, (job, settings_for(job[0]), timeout, skip_pass)))
         out: "List[Optional[FileFacts]]" = [None] * len(todo)
-        for number, (facts, result) in run_pool(items, _extract_work, jobs, _extract_failed):
+        for number, (facts, result, questions) in run_pool(items, _extract_work, jobs, _extract_failed):
             out[number] = facts
             if lint_alone is not None and result is not None:
-                lint_alone[3][todo[number][0]] = result
+                lint_alone[3][todo[number][0]] = (result, questions)
         return out
     return run
 
@@ -285,6 +310,10 @@ def run_pool(todo: List[Tuple[int, Item]], work: Callable[[Sequence[Item]], List
         return
     batches = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
     crashed: List[List[Tuple[int, Item]]] = []
+    # What this process holds now (the index's facts, the results so far) is not garbage
+    # while the pool runs: frozen, the forked workers' collections and ours skip it, and the
+    # workers do not copy its pages by touching it (gc.freeze's documented use before fork).
+    gc.freeze()
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker)
     try:
         futures = [(batch, pool.submit(work, [item for _, item in batch])) for batch in batches]
@@ -306,6 +335,8 @@ def run_pool(todo: List[Tuple[int, Item]], work: Callable[[Sequence[Item]], List
         raise
     else:
         pool.shutdown(wait=True)
+    finally:
+        gc.unfreeze()
     for batch in crashed:
         yield from _isolate(batch, work, failed)
 

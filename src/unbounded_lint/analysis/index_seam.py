@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable, Optional, Tuple
+from typing import TYPE_CHECKING, FrozenSet, Iterable, Optional, Set, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from ..index.view import ModuleView
     from ..types import Finding
+    from .facts import ModuleFacts
 
 # The one name a fact change shows to users: in the bound reason of a container it bounded.
 BOUNDED_ELSEWHERE = "index-bounded-elsewhere"
@@ -95,13 +96,39 @@ def may_change(view: "Optional[ModuleView]", code: str, container: str) -> bool:
         or (bool(view.fixed) and code == "UBL002")
 
 
-def needs_view(findings: "Iterable[Finding]", view: "Optional[ModuleView]") -> bool:
-    """Whether linting with the view can differ from linting alone: project containers and
-    re-exported names the module uses can make new findings; otherwise the index only lowers
-    or bounds what was found, and only where a finding's owner is in the view."""
+def open_questions(facts: "ModuleFacts") -> FrozenSet[str]:
+    """What a project container could change in a module linted alone: the names (as written,
+    ``BarList``, ``models.make_registry``) called in the creations of containers of unknown
+    kind that grow or are used as a queue. Only these can become project containers that make
+    new findings; a factory whose result never grows cannot."""
+    names: Set[str] = set()
+    for c in facts.containers.values():
+        if c.ctype.kind != "other" or not (c.growths or c.popfronts):
+            continue
+        for ev in c.creations:
+            value = getattr(ev.stmt, "value", None)
+            if value is None:
+                continue
+            for node in ast.walk(value):
+                if isinstance(node, (ast.Name, ast.Attribute)):
+                    written = dotted(node)
+                    if written:
+                        names.add(written)
+    return frozenset(names)
+
+
+def needs_view(findings: "Iterable[Finding]", view: "Optional[ModuleView]",
+               questions: Optional[FrozenSet[str]] = None) -> bool:
+    """Whether linting with the view can differ from linting alone: project containers the
+    module grows (``questions``, see ``open_questions``; every container the module uses when
+    unknown) and re-exported names it uses can make new findings; otherwise the index only
+    lowers or bounds what was found, and only where a finding's owner is in the view."""
     if view is None:
         return False
-    if view.containers or view.aliases:
+    if view.aliases:
+        return True
+    if view.containers and (questions is None
+                            or any(name in questions for name, _ in view.containers)):
         return True
     return any(may_change(view, f.code, f.container) for f in findings)
 

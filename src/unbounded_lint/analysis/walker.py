@@ -9,7 +9,7 @@ function local or a module global once the function's scope is complete.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from . import index_seam
 from .scopes import ScopeWalker
@@ -33,6 +33,8 @@ class Walker(ScopeWalker):
 
     def __init__(self, tree: ast.Module, index: "Optional[ModuleView]" = None) -> None:
         super().__init__(tree, index)
+        # (class node, method name) -> the container path the method returns, if an accessor
+        self._accessors: Dict[Tuple[int, str], Optional[Tuple[Optional[Key], Optional[str], int]]] = {}
         self._dispatch = {
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function,
             ast.Lambda: self._lambda, ast.ClassDef: self._class, ast.Assign: self._assign,
@@ -100,6 +102,12 @@ class Walker(ScopeWalker):
     def _accessor(self, cls: ClassInfo, name: str) -> Optional[Tuple[Optional[Key], Optional[str], int]]:
         """For a method of ``cls`` whose every ``return`` gives the same ``self.x[...]`` path
         (``_get_queue(k)``: create if missing, then ``return self._queues[k]``): that path."""
+        key = (id(cls.node), name)
+        if key not in self._accessors:
+            self._accessors[key] = self._find_accessor(cls, name)
+        return self._accessors[key]
+
+    def _find_accessor(self, cls: ClassInfo, name: str) -> Optional[Tuple[Optional[Key], Optional[str], int]]:
         found: Optional[Tuple[str, int]] = None
         for stmt in cls.node.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or stmt.name != name \

@@ -203,21 +203,21 @@ class Extractor:
         stack: List[ast.AST] = list(reversed(body))
         while stack:
             node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._function(node, scope)
+            kind = type(node)
+            if kind in _SCOPE_KINDS:
+                if kind is ast.ClassDef:
+                    assert isinstance(node, ast.ClassDef)
+                    stack.extend(node.bases)
+                    stack.extend(node.decorator_list)
+                    self._walk(node.body, _Scope(scope.name, node.name, "", scope.entry, False, scope.node))
+                elif kind is not ast.Lambda:
+                    self._function(node, scope)
                 continue
-            if isinstance(node, ast.ClassDef):
-                stack.extend(node.bases)
-                stack.extend(node.decorator_list)
-                self._walk(node.body, _Scope(scope.name, node.name, "", scope.entry, False, scope.node))
-                continue
-            if isinstance(node, ast.Lambda):
-                continue
-            if isinstance(node, ast.If) and scope.node is None and _is_main_guard(node.test):
+            if kind is ast.If and scope.node is None and _is_main_guard(node.test):  # type: ignore[attr-defined]
+                assert isinstance(node, ast.If)
                 self._walk(node.body, _Scope("__main__", "", "", True, False, None))
                 stack.extend(reversed(node.orelse))
                 continue
-            kind = type(node)
             if kind in OBSERVED:
                 self._observe(node, scope, fates, bound_to, names)
                 if kind is ast.Call:
@@ -395,18 +395,26 @@ _SKIP_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
+# Nodes with nothing below them worth a visit and nothing to observe: never pushed. Names and
+# constants are a third of a module's nodes.
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.alias,
+                     ast.Global, ast.Nonlocal, ast.arg})
+_SCOPE_KINDS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+
+
 def _push_children(node: ast.AST, stack: List[ast.AST]) -> None:
     kind = type(node)
     fields = _CHILD_FIELDS.get(kind)
     if fields is None:
         fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _SKIP_FIELDS)
+    leaves = _LEAVES
     for field in fields:
         value = getattr(node, field, None)
         if value is None:
             continue
         if type(value) is list:
-            stack.extend(v for v in value if isinstance(v, ast.AST))
-        elif isinstance(value, ast.AST):
+            stack.extend([v for v in value if type(v) not in leaves and isinstance(v, ast.AST)])
+        elif type(value) not in leaves and isinstance(value, ast.AST):
             stack.append(value)
 
 
