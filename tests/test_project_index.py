@@ -279,3 +279,18 @@ def test_only_grown_unknown_creations_ask_the_index_again() -> None:
     assert needs_view((), grown, questions)
     assert not needs_view((), idle, questions)
     assert needs_view((), idle)  # without the questions, every used container counts
+
+
+def test_a_local_grown_outside_a_service_loop_asks_nothing() -> None:
+    """A local's growth is a finding only inside a long-running loop: a project list built and
+    filled once per call cannot change the module's findings, so it does not ask the index."""
+    import ast
+
+    from unbounded_lint.analysis.facts import analyse_module
+    from unbounded_lint.analysis.index_seam import open_questions
+
+    source = ("from shop.models import BarList, Batch\n\n"
+              "def handle(request):\n    info = BarList()\n    info.append(request)\n    return len(info)\n\n"
+              "def serve(source):\n    batch = Batch()\n    while True:\n        batch.append(source.get())\n")
+    questions = open_questions(analyse_module(ast.parse(source), source.splitlines(True)))
+    assert questions == frozenset({"Batch"})

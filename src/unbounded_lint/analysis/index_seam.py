@@ -99,11 +99,17 @@ def may_change(view: "Optional[ModuleView]", code: str, container: str) -> bool:
 def open_questions(facts: "ModuleFacts") -> FrozenSet[str]:
     """What a project container could change in a module linted alone: the names (as written,
     ``BarList``, ``models.make_registry``) called in the creations of containers of unknown
-    kind that grow or are used as a queue. Only these can become project containers that make
+    kind that grow where growth can be a finding (an owner that outlives the call, a local in
+    a long-running loop) or are used as a queue. Only these can become project containers that make
     new findings; a factory whose result never grows cannot."""
     names: Set[str] = set()
     for c in facts.containers.values():
-        if c.ctype.kind != "other" or not (c.growths or c.popfronts):
+        if c.ctype.kind != "other":
+            continue
+        # a local's growth is a finding only inside a long-running loop (a front operation is
+        # one anywhere)
+        grows = any(not c.is_local or ev.loops for ev in c.growths)
+        if not (grows or c.popfronts):
             continue
         for ev in c.creations:
             value = getattr(ev.stmt, "value", None)
