@@ -156,6 +156,7 @@ class ModuleFacts:
         # Per-container answers, computed once on demand; one ModuleFacts lives for one file.
         self._bounded: Dict[Key, Optional[str]] = {}
         self._element_bounds: Dict[Key, Set[str]] = {}
+        self._loop_driven: Dict[str, FrozenSet[str]] = {}
         self.figure_sites = walker.figure_calls
         self.close_calls = walker.close_calls
         self.caches = walker.caches
@@ -336,11 +337,36 @@ class ModuleFacts:
         if container.is_local:
             return Confidence.HIGH
         if container.is_attr:
-            infos = self.family_classes(container.family)
-            if any(info.long_running for info in infos) or ev.loops:
+            # Sure only of what the owner's service loop itself does: growth inside the loop,
+            # or in a method the loop calls (``while self.running: self.on_tick(...)``). A
+            # registration method of the same class (``add_filter()``) runs when user code
+            # calls it: the default level.
+            if ev.loops or (ev.func is not None
+                            and ev.func.name in self.loop_driven(container.family)):
                 return Confidence.HIGH
             return Confidence.MEDIUM
         return Confidence.HIGH if ev.loops else Confidence.MEDIUM
+
+    def loop_driven(self, family: str) -> FrozenSet[str]:
+        """Methods of a class family that its long-running loops call through ``self``,
+        directly or through other methods (not the loop methods themselves)."""
+        found = self._loop_driven.get(family)
+        if found is None:
+            methods: Dict[str, FuncInfo] = {}
+            loops: Set[str] = set()
+            for info in self.family_classes(family):
+                methods.update(info.methods)
+                loops |= info.loop_methods
+            seen: Set[str] = set()
+            todo = [name for loop in loops if loop in methods for name in methods[loop].self_calls]
+            while todo:
+                name = todo.pop()
+                if name in seen or name in loops or name not in methods:
+                    continue
+                seen.add(name)
+                todo.extend(methods[name].self_calls)
+            found = self._loop_driven[family] = frozenset(seen)
+        return found
 
     def verdict(self, container: Container, ev: Event) -> Verdict:
         """Confidence of one growth site, with the heuristics that set it and why."""

@@ -89,11 +89,26 @@ def _class_closes(facts: ModuleFacts, func: Optional[FuncInfo], attr: str) -> bo
 def figure_findings(facts: ModuleFacts) -> Iterator[FigureFinding]:
     plt = pyplot_name(facts)
     for call, stmt, func, _loops in facts.figure_sites:
-        if func is None or stmt is None or func.kind == "lambda":
+        if func is None or stmt is None or func.kind == "lambda" or reuses_figure(call):
             continue
         found = _check(facts, call, stmt, func, plt)
         if found is not None:
             yield found
+
+
+def reuses_figure(call: ast.Call) -> bool:
+    """``plt.figure(self.fig)``, ``plt.figure(1)``, ``plt.figure("equity")``,
+    ``plt.subplots(num="equity")``: with a ``num`` pyplot makes that figure active again when
+    it exists and creates it only the first time, so the call does not add a figure per run.
+    (``plt.subplots`` hands ``num`` to ``figure`` as a keyword; ``gcf()`` takes none.)"""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    num = call.args[0] if name == "figure" and call.args else None
+    for kw in call.keywords:
+        if kw.arg == "num":
+            num = kw.value
+    return num is not None and not (isinstance(num, ast.Constant) and num.value is None) \
+        and not isinstance(num, ast.Starred)
 
 
 def _targets(stmt: ast.stmt, call: ast.Call) -> Tuple[List[str], Optional[str], Optional[str]]:

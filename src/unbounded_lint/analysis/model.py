@@ -111,7 +111,7 @@ class ClassInfo:
     """A class: its methods, bases and what its names suggest about its lifetime."""
 
     __slots__ = ("node", "name", "qualname", "bases", "methods", "family", "is_meta",
-                 "base_qualnames", "long_running")
+                 "base_qualnames", "long_running", "loop_methods")
 
     def __init__(self, node: ast.ClassDef, qualname: str) -> None:
         self.node = node
@@ -123,6 +123,7 @@ class ClassInfo:
         self.family = qualname
         self.is_meta = False
         self.long_running = False
+        self.loop_methods: Set[str] = set()  # methods holding a long-running loop that never ends
 
 
 class Event:

@@ -321,6 +321,7 @@ class Walker(ScopeWalker):
                 self.ending_loops.add(id(node))
             elif inner.func is not None and inner.func.cls is not None:
                 inner.func.cls.long_running = True
+                inner.func.cls.loop_methods.add(inner.func.name)
         self.ctx = inner._replace(loops=loops, loop_depth=inner.loop_depth + 1)
         for stmt in node.body:
             self.visit(stmt)

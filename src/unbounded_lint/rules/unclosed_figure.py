@@ -8,6 +8,9 @@ on `self` in any method, constructors included, when nothing in the class ever c
 pyplot is recognised under any import (`import matplotlib.pyplot as plt`, `from matplotlib
 import pyplot`, `from matplotlib.pyplot import figure`) and through `matplotlib.pylab` or
 `pylab`, which re-export its `figure`, `subplots` and `close`.
+Not flagged: a call with a `num` (`plt.figure(self.fig)`, `plt.figure(1)`,
+`plt.figure("equity")`, `plt.subplots(num="panels")`): pyplot makes that figure active again
+when it exists and creates it only the first time, so a refresh drawing into it adds no figure.
 
 ## Why is this bad?
 pyplot keeps a reference to every figure it creates until `plt.close` is called, whatever
