@@ -96,7 +96,10 @@ short-lived or the growth follows the program's set-up rather than its traffic:
 Every heuristic is named in the finding (`heuristics`) and can be switched off with
 `disable-heuristics`; see [Heuristics](#heuristics).
 
-`high` when the owner runs a long-running loop or the list is a module global or loop local
+`high` when the list grows inside the owner's long-running loop or in a method that loop calls
+through `self` (directly or through other methods: `while self.running: self.on_tick(t)`), or
+the list is a module global grown in a loop or a loop local; growth in another method of a
+class that runs a loop (a registration API user code calls) is the default level
 (`medium` for a loop local when the loop has a `break` or `return` of its own: it can end, and
 the list may be a result).
 
@@ -162,7 +165,7 @@ from ..types import Applicability, Confidence, Settings
 from .base import Invalid, Report, Valid
 
 CODE = "UBL001"
-VERSION = 9
+VERSION = 10
 NAME = "unbounded-list"
 # Words one of which every finding of this rule needs in the file (the engine skips files
 # that have none of any rule's words).
