@@ -35,6 +35,7 @@ CASES = [
     ("bounded_elsewhere", [], [("site.py", "UBL002")], ()),
     ("fixed_keys", [], [("counter.py", "UBL002"), ("counter.py", "UBL002")], ()),
     ("reexport", [("prices.py", "UBL006")], [], ()),
+    ("constructed_by_subclasses", [("base.py", "UBL001")], [("base.py", "UBL001")] * 3, ()),
 ]
 
 
@@ -294,3 +295,21 @@ def test_a_local_grown_outside_a_service_loop_asks_nothing() -> None:
               "def serve(source):\n    batch = Batch()\n    while True:\n        batch.append(source.get())\n")
     questions = open_questions(analyse_module(ast.parse(source), source.splitlines(True)))
     assert questions == frozenset({"Batch"})
+
+
+def test_calls_that_run_later_are_marked() -> None:
+    """A method's calls through ``self`` are index facts; one made in a nested function or a
+    method handed on as a callback runs later (``*``), so it never makes a helper part of
+    construction."""
+    import ast
+
+    from unbounded_lint.index.extract import extract
+
+    source = ("class Bot:\n    def __init__(self, bus):\n        self._setup()\n"
+              "        bus.on('tick', self._on_tick)\n"
+              "        def later():\n            self._flush()\n        bus.on('stop', later)\n\n"
+              "    def _setup(self):\n        pass\n")
+    facts = extract(ast.parse(source), "bot")
+    methods = dict(facts.classes[0].methods)
+    assert sorted(methods["__init__"]) == ["*_flush", "*_on_tick", "_setup"]
+    assert methods["_setup"] == ()

@@ -152,7 +152,8 @@ class ModuleFacts:
         for info in self.classes.values():
             self._by_family.setdefault(info.family, []).append(info)
         self.containers, self.unresolved_popfronts = group_events(walker.events, families)
-        self.roles = method_roles(self.classes.values(), teardown_methods)
+        self.roles = method_roles(self.classes.values(), teardown_methods,
+                                  index_seam.constructed_methods(index))
         # Per-container answers, computed once on demand; one ModuleFacts lives for one file.
         self._bounded: Dict[Key, Optional[str]] = {}
         self._element_bounds: Dict[Key, Set[str]] = {}

@@ -13,6 +13,9 @@ marked "index seam":
   literal constant collection imported from another module of the project is a fixed key space;
 - ``reexports`` (``index-reexport``, in ``Walker.run``): a name the project re-exports
   (``from myproj.compat import cache``) is the outside name it stands for (``functools.cache``);
+- ``constructed_methods`` (``index-constructed``, in ``lifecycle.method_roles``): a private
+  method that only constructors call anywhere in its class hierarchy, subclasses in other
+  modules included, builds the owner, like a helper only the class's own constructor calls;
 - ``bounded_elsewhere`` (``index-bounded-elsewhere``, in ``ModuleFacts._compute_bound``):
   another module of the project empties, trims or resets the attribute (through a
   back-reference) or the module global, so the container is bounded.
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import TYPE_CHECKING, FrozenSet, Iterable, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, FrozenSet, Iterable, Optional, Set, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from ..index.view import ModuleView
@@ -47,6 +50,16 @@ def bounded_elsewhere(view: "Optional[ModuleView]", is_attr: bool, is_global: bo
     else:
         return None
     return f"emptied or reset from {where} ({BOUNDED_ELSEWHERE})" if where else None
+
+
+def constructed_methods(view: "Optional[ModuleView]") -> "Callable[[str], FrozenSet[str]]":
+    """index seam (``index-constructed``, in ``lifecycle.method_roles``): for a class of the
+    module, its private methods that only constructors call anywhere in the class hierarchy
+    (``_create_optimizer()`` called from the subclasses' ``__init__`` in other modules). They
+    build the owner: growth there is construction."""
+    if view is None:
+        return lambda _name: frozenset()
+    return view.constructed_methods
 
 
 def project_container(view: "Optional[ModuleView]", func: ast.AST) -> str:
@@ -91,6 +104,7 @@ def may_change(view: "Optional[ModuleView]", code: str, container: str) -> bool:
     parts = container.split(".")
     life = view.owner_lifetime(parts[0])
     return (life is not None and life.verdict == "transient") \
+        or bool(view.constructed_methods(parts[0])) \
         or view.attribute_removed_elsewhere(parts[-1]) is not None \
         or view.global_reset_elsewhere(parts[-1]) is not None \
         or (bool(view.fixed) and code == "UBL002")

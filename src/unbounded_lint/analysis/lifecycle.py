@@ -10,7 +10,7 @@ construction too).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, Set
+from typing import Callable, Dict, FrozenSet, Iterable, Set
 
 from .model import ClassInfo, FuncInfo
 from .words import name_words
@@ -96,14 +96,18 @@ class _ClassRoles:
 
 
 def method_roles(classes: Iterable[ClassInfo],
-                 extra_teardown: FrozenSet[str] = frozenset()) -> MethodRoles:
-    """The roles of every method of every class (see ``MethodRoles``)."""
+                 extra_teardown: FrozenSet[str] = frozenset(),
+                 constructed: Callable[[str], FrozenSet[str]] = lambda _name: frozenset(),
+                 ) -> MethodRoles:
+    """The roles of every method of every class (see ``MethodRoles``). ``constructed``: the
+    project index's private methods of a class that only constructors call anywhere in its
+    hierarchy (``index_seam.constructed_methods``)."""
     ctor: Set[int] = set()
     teardown: Set[int] = set()
     configuring: Set[int] = set()
     starting: Set[int] = set()
     for info in classes:
-        roles = class_roles(info.methods, extra_teardown, info.name)
+        roles = class_roles(info.methods, extra_teardown, info.name, constructed(info.name))
         ids = {name: f.id for name, f in info.methods.items()}
         ctor.update(ids[n] for n in roles.ctor)
         teardown.update(ids[n] for n in roles.teardown)
@@ -124,13 +128,16 @@ def callers(methods: Dict[str, FuncInfo]) -> Dict[str, Set[str]]:
 
 
 def class_roles(methods: Dict[str, FuncInfo],
-                extra_teardown: FrozenSet[str] = frozenset(), owner: str = "") -> _ClassRoles:
+                extra_teardown: FrozenSet[str] = frozenset(), owner: str = "",
+                constructed: FrozenSet[str] = frozenset()) -> _ClassRoles:
     """Roles by method name for one class."""
     by = callers(methods)
     # a method handed on as a callback (self.timer.connect(self._on_tick)) runs later, once
     # per event, whoever hands it on
     handed_on: Set[str] = set().union(*(f.self_refs for f in methods.values()))
     ctor = {name for name, f in methods.items() if f.is_ctor or is_init_hook(name)}
+    # index seam: called only by constructors across the class hierarchy (other modules)
+    ctor |= {name for name in constructed if name in methods and name not in handed_on}
     # the owner's own close(), not disconnect(sid), which ends one item of many
     teardown = {name for name, f in methods.items()
                 if is_teardown_method(name, extra_teardown, owner) and no_required_args(f)} - ctor

@@ -91,16 +91,22 @@ def _top_level(body: List[ast.stmt]) -> Iterator[ast.stmt]:
 class _Scope:
     """The function (or module, or class body) an instantiation happens in."""
 
-    __slots__ = ("name", "cls", "self_name", "entry", "ctor", "node")
+    __slots__ = ("name", "cls", "self_name", "entry", "ctor", "node", "method", "me", "deferred")
 
     def __init__(self, name: str, cls: str, self_name: str, entry: bool, ctor: bool,
-                 node: Optional[ast.AST]) -> None:
+                 node: Optional[ast.AST], method: str = "", me: str = "",
+                 deferred: bool = False) -> None:
         self.name = name
         self.cls = cls
         self.self_name = self_name
         self.entry = entry
         self.ctor = ctor
         self.node = node
+        # the method of ``cls`` the code is in (also inside a function nested in it, which
+        # runs later: ``deferred``) and that method's own first parameter
+        self.method = method
+        self.me = me
+        self.deferred = deferred
 
 
 class Extractor:
@@ -120,6 +126,10 @@ class Extractor:
         self._bounded: Dict[str, Set[str]] = {}
         self._returns: Dict[str, Set[str]] = {}
         self._used: Set[str] = set()
+        # per class, per method: the names it calls through ``self`` ("*name" when the call
+        # runs later: in a nested function, or the method handed on as a callback)
+        self._calls: Dict[str, Dict[str, Set[str]]] = {}
+        self._called: Set[int] = set()  # ``self.x`` nodes that are the callee of a call
 
     # ------------------------------------------------------------------ names
     def qualify(self, expr: ast.AST) -> str:
@@ -189,8 +199,10 @@ class Extractor:
         if not defines & OVERRIDES:
             kind = next((BUILTIN_KINDS[b] for b in bases if b in BUILTIN_KINDS), "")
         is_enum = any(b.rsplit(".", 1)[-1] in ENUM_BASES for b in bases)
+        calls = self._calls.get(node.name, {})
         return ClassFact(node.name, bases, kind, is_enum, tuple(sorted(self._attrs.get(node.name, ()))),
-                         tuple(sorted(self._bounded.get(node.name, ()))))
+                         tuple(sorted(self._bounded.get(node.name, ()))),
+                         tuple(sorted((m, tuple(sorted(c))) for m, c in calls.items())))
 
     # ------------------------------------------------------------------ walk
     def _walk(self, body: List[ast.stmt], scope: _Scope) -> None:
@@ -218,6 +230,10 @@ class Extractor:
                 self._walk(node.body, _Scope("__main__", "", "", True, False, None))
                 stack.extend(reversed(node.orelse))
                 continue
+            if kind is ast.Attribute and scope.method and type(node.value) is ast.Name \
+                    and node.value.id == scope.me and id(node) not in self._called:  # type: ignore[attr-defined]
+                # ``bus.on("tick", self._on_tick)``: handed on, it runs later
+                self._self_call(scope, node.attr, 0, handed_on=True)  # type: ignore[attr-defined]
             if kind in OBSERVED:
                 self._observe(node, scope, fates, bound_to, names)
                 if kind is ast.Call:
@@ -235,7 +251,13 @@ class Extractor:
         self_name = args[0].arg if scope.cls and args else ""
         name = f"{scope.cls}.{node.name}" if scope.cls else node.name
         entry = bool(_words(node.name) & ENTRY_WORDS) and not scope.cls
-        inner = _Scope(name, scope.cls, self_name, entry, node.name in CTOR_NAMES, node)
+        if scope.cls and not scope.self_name:  # a method of the class whose body we are in
+            method, me, deferred = node.name, self_name, False
+            self._calls.setdefault(scope.cls, {}).setdefault(node.name, set())
+        else:
+            method, me, deferred = scope.method, scope.me, bool(scope.method)
+        inner = _Scope(name, scope.cls, self_name, entry, node.name in CTOR_NAMES, node,
+                       method, me, deferred)
         self._walk(node.body, inner)
 
     @staticmethod
@@ -300,6 +322,8 @@ class Extractor:
             for kw in node.keywords:
                 fates[id(kw.value)] = (ARGUMENT, "")
             if isinstance(func, ast.Attribute):
+                if scope.method and isinstance(func.value, ast.Name) and func.value.id == scope.me:
+                    self._self_call(scope, func.attr, id(func))
                 if isinstance(func.value, ast.Name) and func.attr in RUN_CALLS:
                     see(func.value.id, ENTRY)
                 if func.attr in REMOVAL_CALLS:
@@ -329,6 +353,13 @@ class Extractor:
             func = func.value
         if isinstance(func, ast.Name) and (func.id in self.imports or func.id in self.defined):
             self._used.add(".".join([func.id] + parts[::-1]))
+
+    def _self_call(self, scope: _Scope, name: str, node_id: int, handed_on: bool = False) -> None:
+        if node_id:
+            self._called.add(node_id)
+        later = scope.deferred or handed_on
+        self._calls.setdefault(scope.cls, {}).setdefault(scope.method, set()).add(
+            ("*" + name) if later else name)
 
     @staticmethod
     def _on_self(target: ast.Attribute, scope: _Scope) -> bool:

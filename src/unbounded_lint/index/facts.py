@@ -33,6 +33,9 @@ class ClassFact:
     is_enum: bool = False
     attrs: Tuple[str, ...] = ()  # ``self.<name> = <container or call>`` anywhere in the class
     bounded: Tuple[str, ...] = ()  # ``self.<name>`` emptied or replaced outside the constructor
+    # (method, names it calls through ``self``; "*name": the call runs later, in a nested
+    # function or as a callback handed on)
+    methods: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,14 +78,15 @@ class FileFacts:
     used: Tuple[str, ...] = ()
 
 
-FORMAT = 1
+FORMAT = 2
 
 
 def encode(facts: FileFacts) -> Dict[str, Any]:
     return {
         "m": facts.module,
         "i": [list(pair) for pair in facts.imports],
-        "c": [[c.name, list(c.bases), c.builtin_kind, c.is_enum, list(c.attrs), list(c.bounded)]
+        "c": [[c.name, list(c.bases), c.builtin_kind, c.is_enum, list(c.attrs), list(c.bounded),
+               [[m, list(calls)] for m, calls in c.methods]]
               for c in facts.classes],
         "f": [list(pair) for pair in facts.factories],
         "k": list(facts.constants),
@@ -101,8 +105,9 @@ def decode(data: Dict[str, Any]) -> FileFacts:
         module=module,
         imports=tuple((str(a), str(b)) for a, b in data["i"]),
         classes=tuple(ClassFact(str(n), tuple(str(b) for b in bases), str(kind), bool(enum),
-                                tuple(str(a) for a in attrs), tuple(str(b) for b in bounded))
-                      for n, bases, kind, enum, attrs, bounded in data["c"]),
+                                tuple(str(a) for a in attrs), tuple(str(b) for b in bounded),
+                                tuple((str(m), tuple(str(c) for c in calls)) for m, calls in methods))
+                      for n, bases, kind, enum, attrs, bounded, methods in data["c"]),
         factories=tuple((str(a), str(b)) for a, b in data["f"]),
         constants=tuple(str(k) for k in data["k"]),
         instances=tuple(Instantiation(str(t), str(f), str(h), str(w)) for t, f, h, w in data["n"]),

@@ -13,6 +13,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .facts import (ARGUMENT, ATTR, COLLECTED, ENTRY, KEPT, LOCAL, MODULE, RETURNED, ClassFact,
                     FileFacts, Instantiation)
+from ..analysis.lifecycle import is_init_hook
 from .view import LONG_LIVED, TRANSIENT, Lifetime, ModuleView
 
 # A resolved name: ("class", module, name), ("factory", kind), ("const", ""),
@@ -167,6 +168,49 @@ class ProjectIndex:
                     todo.append(child)
         return family
 
+    def _ancestors(self, key: ClassKey) -> List[ClassKey]:
+        found, todo, seen = [], [key], {key}
+        while todo:
+            module, name = todo.pop()
+            for base in self._classes[module][name].bases:
+                parent = self._class_key(module, base)
+                if parent is not None and parent not in seen:
+                    seen.add(parent)
+                    found.append(parent)
+                    todo.append(parent)
+        return found
+
+    def constructed(self, key: ClassKey) -> Tuple[str, ...]:
+        """Private methods of the class that run only while an instance is built: every
+        caller, in the class, its bases and its subclasses anywhere in the project, is a
+        constructor or such a method (``_create_optimizer()``, called only from subclasses'
+        ``__init__``). Growth there is construction."""
+        own = {m for m, _ in self._classes[key[0]][key[1]].methods}
+        if not any(_private(m) for m in own):
+            return ()
+        callers: Dict[str, Set[str]] = {}
+        later: Set[str] = set()
+        ctor: Set[str] = set()
+        for module, name in set(self._family(key)) | set(self._ancestors(key)):
+            for method, calls in self._classes[module][name].methods:
+                if method in CTOR_METHODS or is_init_hook(method):
+                    ctor.add(method)
+                for call in calls:
+                    if call.startswith("*"):
+                        later.add(call[1:])
+                    else:
+                        callers.setdefault(call, set()).add(method)
+        built = set(ctor)
+        changed = True
+        while changed:
+            changed = False
+            for method, who in callers.items():
+                if method not in built and method not in later and _private(method) \
+                        and who <= built:
+                    built.add(method)
+                    changed = True
+        return tuple(sorted(m for m in built - ctor if m in own))
+
     def _lifetime(self, key: ClassKey) -> Optional[Lifetime]:
         sites = [site for member in self._family(key) for site in self._sites.get(member, ())]
         if not sites:
@@ -226,10 +270,14 @@ class ProjectIndex:
         if facts is None:
             return ModuleView(module)
         lifetimes = []
+        constructed = []
         for cls in facts.classes:
             life = self.lifetime(module, cls.name)
             if life is not None:
                 lifetimes.append((cls.name, life))
+            built = self.constructed((module, cls.name))
+            if built:
+                constructed.append((cls.name, built))
         return ModuleView(
             module=module,
             lifetimes=tuple(lifetimes),
@@ -238,6 +286,7 @@ class ProjectIndex:
             containers=self._containers_of(module, facts),
             fixed=self._fixed_of(facts),
             aliases=self._aliases_of(facts),
+            constructed=tuple(constructed),
         )
 
     def _removed_attrs_of(self, module: str, facts: FileFacts) -> Tuple[Tuple[str, str], ...]:
@@ -302,6 +351,15 @@ class ProjectIndex:
                     and any(u == local or u.startswith(local + ".") for u in facts.used):
                 out.append((local, resolved[1]))
         return tuple(out)
+
+
+# What the class-local analysis takes for constructors (``analysis.lifecycle``).
+CTOR_METHODS = frozenset({"__init__", "__post_init__", "__setstate__", "setUp", "__enter__",
+                          "__aenter__", "__init_subclass__", "__new__"})
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
 
 
 def _is_operator(where: str) -> bool:

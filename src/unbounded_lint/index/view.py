@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Optional, Tuple
 
 TRANSIENT = "transient"
 LONG_LIVED = "long-lived"
@@ -37,21 +37,25 @@ class ModuleView:
     containers: Tuple[Tuple[str, str], ...] = ()  # name as written here -> list / dict / set
     fixed: Tuple[str, ...] = ()  # names as written here of enums and literal constant collections
     aliases: Tuple[Tuple[str, str], ...] = ()  # imported name -> what the project re-exports
+    # class name -> its private methods that run only while an instance is built, as the
+    # whole class hierarchy across the project calls them
+    constructed: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     digest: str = field(default="", compare=False)
     _maps: Dict[str, Dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("lifetimes", "removed_attrs", "removed_globals", "containers", "aliases"):
+        for name in ("lifetimes", "removed_attrs", "removed_globals", "containers", "aliases",
+                     "constructed"):
             self._maps[name] = dict(getattr(self, name))
         if not self.digest:
             text = repr((self.module, self.lifetimes, self.removed_attrs, self.removed_globals,
-                         self.containers, self.fixed, self.aliases))
+                         self.containers, self.fixed, self.aliases, self.constructed))
             object.__setattr__(self, "digest", hashlib.sha256(text.encode()).hexdigest()[:16])
 
     @property
     def empty(self) -> bool:
         return not (self.lifetimes or self.removed_attrs or self.removed_globals
-                    or self.containers or self.fixed or self.aliases)
+                    or self.containers or self.fixed or self.aliases or self.constructed)
 
     # ------------------------------------------------------------------ queries
     def owner_lifetime(self, class_name: str) -> Optional[Lifetime]:
@@ -73,6 +77,10 @@ class ModuleView:
     def is_fixed_domain(self, name: str) -> bool:
         """An imported enum or literal constant collection: a fixed key space."""
         return name in self.fixed
+
+    def constructed_methods(self, class_name: str) -> FrozenSet[str]:
+        """Private methods of ``class_name`` that run only while an instance is built."""
+        return frozenset(self._maps["constructed"].get(class_name, ()))
 
     def real_name(self, name: str) -> Optional[str]:
         """``cache`` imported from ``myproj.compat`` -> ``functools.cache``."""

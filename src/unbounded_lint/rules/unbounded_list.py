@@ -34,8 +34,11 @@ A public method that only teardown calls inside the class (`remove_handler()` ca
 `close()`) is API that outside code calls while the owner works: its removals count.
 
 Not flagged: growth only in constructors (`__init__`, `__post_init__`, `__setstate__`, `setUp`,
-`__enter__`, and private helpers only constructors call — a helper the constructor hands on as
-a callback, `bus.on("start", self._on_start)`, runs later, so a fresh list there is a reset); growth at definition time
+`__enter__`, and private helpers only constructors call — with the project index, the
+constructors of the whole class hierarchy, so a base class's `_create_optimizer()` that only
+the subclasses' `__init__` call in other modules is construction; a helper the constructor
+hands on as a callback, `bus.on("start", self._on_start)`, runs later, so a fresh list there is
+a reset); growth at definition time
 (`__init_subclass__`, `__set_name__`, metaclass methods, registration decorators that return
 the function they were given); lists whose creation is not visible in the owner (passed in,
 made by a base class in another module).
