@@ -230,10 +230,8 @@ class Extractor:
                 self._walk(node.body, _Scope("__main__", "", "", True, False, None))
                 stack.extend(reversed(node.orelse))
                 continue
-            if kind is ast.Attribute and scope.method and type(node.value) is ast.Name \
-                    and node.value.id == scope.me and id(node) not in self._called:  # type: ignore[attr-defined]
-                # ``bus.on("tick", self._on_tick)``: handed on, it runs later
-                self._self_call(scope, node.attr, 0, handed_on=True)  # type: ignore[attr-defined]
+            if kind is ast.Attribute and scope.method:
+                self._handed_on(node, scope)  # type: ignore[arg-type]
             if kind in OBSERVED:
                 self._observe(node, scope, fates, bound_to, names)
                 if kind is ast.Call:
@@ -353,6 +351,13 @@ class Extractor:
             func = func.value
         if isinstance(func, ast.Name) and (func.id in self.imports or func.id in self.defined):
             self._used.add(".".join([func.id] + parts[::-1]))
+
+    def _handed_on(self, node: ast.Attribute, scope: _Scope) -> None:
+        """``bus.on("tick", self._on_tick)``: a method referred to without a call is handed on
+        and runs later."""
+        value = node.value
+        if type(value) is ast.Name and value.id == scope.me and id(node) not in self._called:
+            self._self_call(scope, node.attr, 0, handed_on=True)
 
     def _self_call(self, scope: _Scope, name: str, node_id: int, handed_on: bool = False) -> None:
         if node_id:
