@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Type
 
 from ..analysis.names import BUILTIN_NAMES, import_bindings
 from .facts import (ARGUMENT, ATTR, COLLECTED, ENTRY, KEPT, LOCAL, MODULE, RETURNED, ClassFact,
@@ -213,6 +213,7 @@ class Extractor:
         names: Dict[str, Tuple[str, str]] = {}  # local name -> strongest fate seen
         calls: List[ast.Call] = []
         stack: List[ast.AST] = list(reversed(body))
+        child_fields, leaves = _CHILD_FIELDS, _LEAVES
         while stack:
             node = stack.pop()
             kind = type(node)
@@ -236,7 +237,18 @@ class Extractor:
                 self._observe(node, scope, fates, bound_to, names)
                 if kind is ast.Call:
                     calls.append(node)  # type: ignore[arg-type]
-            _push_children(node, stack)
+            # the children worth a visit, inlined: this loop runs once per node of the module
+            fields = child_fields.get(kind)
+            if fields is None:
+                fields = _child_fields(kind)
+            for field in fields:
+                value = getattr(node, field, None)
+                if value is None:
+                    continue
+                if type(value) is list:
+                    stack.extend([v for v in value if type(v) not in leaves and isinstance(v, ast.AST)])
+                elif type(value) not in leaves and isinstance(value, ast.AST):
+                    stack.append(value)
         for call in calls:
             self._instantiation(call, scope, fates, bound_to, names)
 
@@ -427,7 +439,11 @@ OBSERVED = frozenset({ast.Assign, ast.AnnAssign, ast.Return, ast.withitem, ast.D
                       ast.Await, ast.Yield, ast.YieldFrom})
 # Fields that never hold a node worth visiting (contexts, operators): skipping them keeps the
 # walk to a fraction of ``ast.walk``'s node count.
-_SKIP_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
+_SKIP_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind",
+                          # fields that hold strings, numbers or lists of them (and imports'
+                          # aliases, which are leaves): never a node worth a visit
+                          "name", "attr", "id", "arg", "module", "level", "is_async", "simple",
+                          "conversion", "asname", "names", "type_ignores", "kwd_attrs"})
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
@@ -438,20 +454,10 @@ _LEAVES = frozenset({ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, 
 _SCOPE_KINDS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 
 
-def _push_children(node: ast.AST, stack: List[ast.AST]) -> None:
-    kind = type(node)
-    fields = _CHILD_FIELDS.get(kind)
-    if fields is None:
-        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _SKIP_FIELDS)
-    leaves = _LEAVES
-    for field in fields:
-        value = getattr(node, field, None)
-        if value is None:
-            continue
-        if type(value) is list:
-            stack.extend([v for v in value if type(v) not in leaves and isinstance(v, ast.AST)])
-        elif type(value) not in leaves and isinstance(value, ast.AST):
-            stack.append(value)
+def _child_fields(kind: Type[ast.AST]) -> Tuple[str, ...]:
+    fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _SKIP_FIELDS)
+    return fields
+
 
 
 def _collected_into(container: ast.AST, scope: _Scope) -> Tuple[str, str]:
