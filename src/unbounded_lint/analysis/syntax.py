@@ -4,7 +4,7 @@ which constructors make queues, and shapes of keys, loops and guards."""
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 CTOR_METHODS = frozenset({"__init__", "__post_init__", "__setstate__", "setUp", "__enter__",
                           "__aenter__", "asyncSetUp", "setUpClass", "__new__"})
@@ -50,6 +50,21 @@ def const_key(node: ast.AST) -> bool:
     if isinstance(node, ast.Name) and node.id.isupper() and len(node.id) > 1:
         return True
     return False
+
+
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def own_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """The nodes below ``node`` that run with it: not those of functions, lambdas or classes
+    defined inside it (they run later, or elsewhere)."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, SCOPE_NODES):
+            continue
+        yield child
+        stack.extend(ast.iter_child_nodes(child))
 
 
 def receiver(node: ast.AST) -> Optional[ast.AST]:

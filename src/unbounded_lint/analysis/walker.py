@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from . import index_seam
 from .scopes import ScopeWalker
-from .syntax import PLAIN_REMOVALS, guard_key, lazy_guards, loop_ends
+from .syntax import PLAIN_REMOVALS, guard_key, lazy_guards, loop_ends, own_nodes
 from .model import ClassInfo, Key, attr_key
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
@@ -114,7 +114,7 @@ class Walker(ScopeWalker):
                     or not stmt.args.args:
                 continue
             me = stmt.args.args[0].arg
-            for node in _own_nodes(stmt):
+            for node in own_nodes(stmt):
                 if not isinstance(node, ast.Return):
                     continue
                 expr, depth = node.value, 0
@@ -418,16 +418,3 @@ class Walker(ScopeWalker):
         if (self.ctx.func is not None or self.ctx.class_body is not None) \
                 and isinstance(node, (ast.Import, ast.ImportFrom)):
             self.names.add_import(node)
-
-
-def _own_nodes(func: ast.AST) -> List[ast.AST]:
-    """The nodes of a function's body, not those of functions or classes nested in it."""
-    found: List[ast.AST] = []
-    stack = list(ast.iter_child_nodes(func))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return found

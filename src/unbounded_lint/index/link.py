@@ -14,6 +14,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from .facts import (ARGUMENT, ATTR, COLLECTED, ENTRY, KEPT, LOCAL, MODULE, RETURNED, ClassFact,
                     FileFacts, Instantiation)
 from ..analysis.lifecycle import is_init_hook
+from ..analysis.syntax import CTOR_METHODS
 from .view import LONG_LIVED, TRANSIENT, Lifetime, ModuleView
 
 # A resolved name: ("class", module, name), ("factory", kind), ("const", ""),
@@ -351,11 +352,6 @@ class ProjectIndex:
                     and any(u == local or u.startswith(local + ".") for u in facts.used):
                 out.append((local, resolved[1]))
         return tuple(out)
-
-
-# What the class-local analysis takes for constructors (``analysis.lifecycle``).
-CTOR_METHODS = frozenset({"__init__", "__post_init__", "__setstate__", "setUp", "__enter__",
-                          "__aenter__", "__init_subclass__", "__new__"})
 
 
 def _private(name: str) -> bool:

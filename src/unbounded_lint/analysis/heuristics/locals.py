@@ -6,6 +6,7 @@ import ast
 from typing import Optional
 
 from ...types import Confidence
+from ..syntax import own_nodes
 from ..words import name_words
 from .base import Heuristic, SiteContext
 
@@ -15,7 +16,6 @@ from .base import Heuristic, SiteContext
 INPUT_WORDS = frozenset({"read", "readline", "readlines", "recv", "recvfrom", "receive", "get",
                          "poll", "fetch", "fetchone", "fetchmany", "fetchall", "accept", "wait",
                          "input", "select", "consume", "listen", "recv_into", "getline"})
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def waits_on_input(loop: ast.AST) -> bool:
@@ -23,16 +23,11 @@ def waits_on_input(loop: ast.AST) -> bool:
     a read (``f.readline()``, ``sock.recv()``, ``q.get()``, ``cursor.fetchone()``,
     ``input()``, ``stop.wait()``). Reading a file until its end, a queue until a sentinel or a
     socket until it closes all do; encoding a number until no bits are left does not."""
-    stack = list(ast.iter_child_nodes(loop))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _SCOPES):
-            continue
+    for node in own_nodes(loop):
         if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom)):
             return True
         if isinstance(node, ast.Call) and _reads(node):
             return True
-        stack.extend(ast.iter_child_nodes(node))
     return False
 
 
@@ -78,33 +73,23 @@ def counted_exit(loop: ast.AST) -> bool:
     ``step += len(batch)`` ... ``if step >= n_step: break``. It ends after a number of
     iterations the counter bounds, whatever it reads meanwhile."""
     stepped = set()
-    exits = []
-    stack = list(ast.iter_child_nodes(loop))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _SCOPES):
-            continue
-        if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)) \
+    tests = []
+    inner = set()  # nodes of loops nested in this one: their `break` ends that loop
+    for node in own_nodes(loop):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            inner.update(id(n) for n in ast.walk(node) if n is not node)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)) \
                 and isinstance(node.target, ast.Name):
             stepped.add(node.target.id)
-        if isinstance(node, ast.If) and any(isinstance(b, (ast.Break, ast.Return)) for b in node.body) \
-                and not _in_inner_loop(loop, node):
-            exits.append(node.test)
-        stack.extend(ast.iter_child_nodes(node))
+        elif isinstance(node, ast.If) and any(isinstance(b, (ast.Break, ast.Return)) for b in node.body):
+            tests.append(node)
+    exits = [t.test for t in tests if id(t) not in inner]
     # an ordering against a limit (`>=`, `>`, `<=`, `<`), not `if pages == 0: return None`
     return any(isinstance(sub, ast.Compare) and isinstance(sub.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE))
                and any(isinstance(n, ast.Name) and n.id in stepped
                        for n in [sub.left, *sub.comparators])
                for test in exits for sub in ast.walk(test))
 
-
-def _in_inner_loop(loop: ast.AST, target: ast.AST) -> bool:
-    """Whether ``target`` sits in a loop nested inside ``loop`` (its ``break`` ends that one)."""
-    for node in ast.walk(loop):
-        if node is not loop and isinstance(node, (ast.For, ast.AsyncFor, ast.While)) \
-                and any(sub is target for sub in ast.walk(node)):
-            return True
-    return False
 
 
 def _counted(ctx: SiteContext) -> Optional[str]:
