@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import List, Optional, Set
 
 from ...types import Confidence
 from ..syntax import own_nodes
@@ -72,9 +72,9 @@ def counted_exit(loop: ast.AST) -> bool:
     """The loop leaves (``break``/``return``) when a counter it steps reaches a limit:
     ``step += len(batch)`` ... ``if step >= n_step: break``. It ends after a number of
     iterations the counter bounds, whatever it reads meanwhile."""
-    stepped = set()
-    tests = []
-    inner = set()  # nodes of loops nested in this one: their `break` ends that loop
+    stepped: Set[str] = set()
+    tests: List[ast.If] = []
+    inner: Set[int] = set()  # nodes of loops nested in this one: their `break` ends that loop
     for node in own_nodes(loop):
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             inner.update(id(n) for n in ast.walk(node) if n is not node)
