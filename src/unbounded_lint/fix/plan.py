@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import weakref
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, Type
 
 from ..analysis.containers import ModuleFacts
 from ..analysis.model import Container, Event
@@ -71,10 +71,12 @@ def is_public(c: Container) -> bool:
 class _UseIndex:
     """One walk of the module, shared by every container's fix decision.
 
-    Parents; Name nodes by identifier; ``<name>.attr`` nodes by (attribute, innermost class);
-    and bare names in class-body statements by (class, name), which reach a class attribute
-    (``x = []``) there. One walk keeps planning linear: 40,000 attributes in one class used
-    to mean 40,000 rescans of its body.
+    Name nodes by identifier; ``<name>.attr`` nodes by (attribute, innermost class); bare
+    names in class-body statements by (class, name), which reach a class attribute (``x = []``)
+    there; and the parent of every name and attribute (a use's parent and grandparent decide
+    whether a deque serves it). One walk keeps planning linear: 40,000 attributes in one class
+    used to mean 40,000 rescans of its body. The walk skips the fields that never hold a node
+    (contexts, operators, identifiers) and never pushes constants.
     """
 
     def __init__(self, tree: ast.AST) -> None:
@@ -82,47 +84,83 @@ class _UseIndex:
         self.names: Dict[str, List[ast.AST]] = {}
         self.attrs: Dict[Tuple[str, int], List[ast.AST]] = {}
         self.class_body_names: Dict[Tuple[int, str], List[ast.AST]] = {}
+        parents, names, attrs, body_names = self.parents, self.names, self.attrs, self.class_body_names
+        name_kind, attribute_kind = ast.Name, ast.Attribute
         # (node, id of the innermost enclosing class or 0, id of the class whose body
         # statement holds the node or 0)
         stack: List[Tuple[ast.AST, int, int]] = [(tree, 0, 0)]
+        pop, push = stack.pop, stack.append
         while stack:
-            node, owner, body_of = stack.pop()
-            self._record(node, owner, body_of)
-            if isinstance(node, ast.ClassDef):
-                self._push_class(node, stack)
+            node, owner, body_of = pop()
+            kind = type(node)
+            if kind is name_kind:
+                assert isinstance(node, ast.Name)
+                names.setdefault(node.id, []).append(node)
+                if body_of:
+                    body_names.setdefault((body_of, node.id), []).append(node)
                 continue
-            inner_body = 0 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else body_of
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-                stack.append((child, owner, inner_body))
-
-    def _record(self, node: ast.AST, owner: int, body_of: int) -> None:
-        if isinstance(node, ast.Name):
-            self.names.setdefault(node.id, []).append(node)
-            if body_of:
-                self.class_body_names.setdefault((body_of, node.id), []).append(node)
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            self.attrs.setdefault((node.attr, owner), []).append(node)
-
-    def _push_class(self, node: ast.ClassDef, stack: List[Tuple[ast.AST, int, int]]) -> None:
-        body_ids = {id(stmt) for stmt in node.body
-                    if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        for child in ast.iter_child_nodes(node):
-            self.parents[id(child)] = node
-            stack.append((child, id(node), id(node) if id(child) in body_ids else 0))
+            if kind is attribute_kind:
+                assert isinstance(node, ast.Attribute)
+                if type(node.value) is name_kind:
+                    attrs.setdefault((node.attr, owner), []).append(node)
+            elif kind is ast.ClassDef:
+                assert isinstance(node, ast.ClassDef)
+                _push_class(node, push, parents)
+                continue
+            inner = 0 if kind in _DEFINITIONS else body_of
+            for child in _children(node, kind):
+                child_kind = type(child)
+                if child_kind is name_kind or child_kind is attribute_kind:
+                    parents[id(child)] = node
+                push((child, owner, inner))
 
     def within(self, nodes: List[ast.AST], root: ast.AST) -> List[ast.AST]:
         start, end = getattr(root, "lineno", 0), getattr(root, "end_lineno", None)
         if end is None:
             return nodes
-        return [n for n in nodes if start <= getattr(n, "lineno", 0) <= end and self._inside(n, root)]
+        nodes = [n for n in nodes if start <= getattr(n, "lineno", 0) <= end]
+        if not nodes:
+            return nodes
+        inside = {id(n) for n in ast.walk(root) if type(n) is ast.Name}
+        return [n for n in nodes if id(n) in inside]
 
-    def _inside(self, node: Optional[ast.AST], root: ast.AST) -> bool:
-        while node is not None:
-            if node is root:
-                return True
-            node = self.parents.get(id(node))
-        return False
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Fields that never hold a node (contexts, operators, identifiers, flags) and nodes with
+# nothing below them that the index records: neither is ever visited.
+_SKIP_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "name", "attr", "id", "arg",
+                          "module", "level", "is_async", "simple", "conversion", "asname",
+                          "names", "type_ignores", "kwd_attrs"})
+_CONSTANTS = frozenset({ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.alias, ast.Global,
+                        ast.Nonlocal})
+_FIELDS: Dict[Type[ast.AST], Tuple[str, ...]] = {}
+
+
+def _children(node: ast.AST, kind: Type[ast.AST]) -> Iterator[ast.AST]:
+    """``ast.iter_child_nodes`` without the fields and leaves the use index never needs."""
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in _SKIP_FIELDS)
+    for field in fields:
+        value = getattr(node, field, None)
+        if value is None:
+            continue
+        for child in (value if type(value) is list else (value,)):
+            if type(child) not in _CONSTANTS and isinstance(child, ast.AST):
+                yield child
+
+
+def _push_class(node: ast.ClassDef, push: "Callable[[Tuple[ast.AST, int, int]], None]",
+                parents: Dict[int, ast.AST]) -> None:
+    """A class's children: the class is their innermost class, and its body statements
+    (not its methods or nested classes) are where bare names reach class attributes."""
+    body_ids = {id(stmt) for stmt in node.body
+                if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    mine = id(node)
+    for child in ast.iter_child_nodes(node):
+        if type(child) is ast.Name or type(child) is ast.Attribute:
+            parents[id(child)] = node
+        push((child, mine, mine if id(child) in body_ids else 0))
 
 
 # One index per analysed module, dropped with it; the facts object carries no fix state.
