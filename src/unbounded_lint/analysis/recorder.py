@@ -11,7 +11,7 @@ from . import index_seam
 from .classify import Classifier
 from .model import CacheSite, ClassInfo, Event, FuncInfo, Key, attr_key, global_key, local_key
 from .names import Names
-from .syntax import ENUM_BASES, const_key
+from .syntax import ENUM_BASES, child_nodes, const_key
 
 if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from ..index.view import ModuleView
@@ -152,15 +152,15 @@ class Recorder:
         elif isinstance(node, ast.stmt):
             saved = self.ctx
             self.ctx = saved.at(node)
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 self.visit(child)
             self.ctx = saved
         else:
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 self.visit(child)
 
     def _children(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             self.visit(child)
 
     def _event(self, kind: str, op: str, node: ast.AST) -> Event:

@@ -17,10 +17,11 @@ from __future__ import annotations
 import ast
 import weakref
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, Type
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from ..analysis.containers import ModuleFacts
 from ..analysis.model import Container, Event
+from ..analysis.syntax import CHILD_FIELDS, child_fields
 from ..types import (
     AddImport,
     Applicability,
@@ -86,6 +87,7 @@ class _UseIndex:
         self.class_body_names: Dict[Tuple[int, str], List[ast.AST]] = {}
         parents, names, attrs, body_names = self.parents, self.names, self.attrs, self.class_body_names
         name_kind, attribute_kind = ast.Name, ast.Attribute
+        fields_of, constants = CHILD_FIELDS, _CONSTANTS
         # (node, id of the innermost enclosing class or 0, id of the class whose body
         # statement holds the node or 0)
         stack: List[Tuple[ast.AST, int, int]] = [(tree, 0, 0)]
@@ -108,11 +110,21 @@ class _UseIndex:
                 _push_class(node, push, parents)
                 continue
             inner = 0 if kind in _DEFINITIONS else body_of
-            for child in _children(node, kind):
-                child_kind = type(child)
-                if child_kind is name_kind or child_kind is attribute_kind:
-                    parents[id(child)] = node
-                push((child, owner, inner))
+            # the children worth a visit, inlined: this loop runs once per node of the module
+            fields = fields_of.get(kind)
+            if fields is None:
+                fields = child_fields(kind)
+            for field in fields:
+                value = getattr(node, field, None)
+                if value is None:
+                    continue
+                for child in (value if type(value) is list else (value,)):
+                    child_kind = type(child)
+                    if child_kind is name_kind or child_kind is attribute_kind:
+                        parents[id(child)] = node
+                    elif child_kind in constants or not isinstance(child, ast.AST):
+                        continue
+                    push((child, owner, inner))
 
     def within(self, nodes: List[ast.AST], root: ast.AST) -> List[ast.AST]:
         start, end = getattr(root, "lineno", 0), getattr(root, "end_lineno", None)
@@ -126,28 +138,9 @@ class _UseIndex:
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-# Fields that never hold a node (contexts, operators, identifiers, flags) and nodes with
-# nothing below them that the index records: neither is ever visited.
-_SKIP_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "name", "attr", "id", "arg",
-                          "module", "level", "is_async", "simple", "conversion", "asname",
-                          "names", "type_ignores", "kwd_attrs"})
+# Nodes with nothing below them that the index records: never visited.
 _CONSTANTS = frozenset({ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.alias, ast.Global,
                         ast.Nonlocal})
-_FIELDS: Dict[Type[ast.AST], Tuple[str, ...]] = {}
-
-
-def _children(node: ast.AST, kind: Type[ast.AST]) -> Iterator[ast.AST]:
-    """``ast.iter_child_nodes`` without the fields and leaves the use index never needs."""
-    fields = _FIELDS.get(kind)
-    if fields is None:
-        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in _SKIP_FIELDS)
-    for field in fields:
-        value = getattr(node, field, None)
-        if value is None:
-            continue
-        for child in (value if type(value) is list else (value,)):
-            if type(child) not in _CONSTANTS and isinstance(child, ast.AST):
-                yield child
 
 
 def _push_class(node: ast.ClassDef, push: "Callable[[Tuple[ast.AST, int, int]], None]",

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Type
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..analysis.names import BUILTIN_NAMES, import_bindings
+from ..analysis.syntax import CHILD_FIELDS, child_fields
 from .facts import (ARGUMENT, ATTR, COLLECTED, ENTRY, KEPT, LOCAL, MODULE, RETURNED, ClassFact,
                     FileFacts, Instantiation, Removal)
 
@@ -213,7 +214,7 @@ class Extractor:
         names: Dict[str, Tuple[str, str]] = {}  # local name -> strongest fate seen
         calls: List[ast.Call] = []
         stack: List[ast.AST] = list(reversed(body))
-        child_fields, leaves = _CHILD_FIELDS, _LEAVES
+        fields_of, leaves = CHILD_FIELDS, _LEAVES
         while stack:
             node = stack.pop()
             kind = type(node)
@@ -238,9 +239,9 @@ class Extractor:
                 if kind is ast.Call:
                     calls.append(node)  # type: ignore[arg-type]
             # the children worth a visit, inlined: this loop runs once per node of the module
-            fields = child_fields.get(kind)
+            fields = fields_of.get(kind)
             if fields is None:
-                fields = _child_fields(kind)
+                fields = child_fields(kind)
             for field in fields:
                 value = getattr(node, field, None)
                 if value is None:
@@ -437,27 +438,11 @@ CREATIONS = (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetCom
 # The node types _observe looks at; every other node is only descended into.
 OBSERVED = frozenset({ast.Assign, ast.AnnAssign, ast.Return, ast.withitem, ast.Delete, ast.Call,
                       ast.Await, ast.Yield, ast.YieldFrom})
-# Fields that never hold a node worth visiting (contexts, operators): skipping them keeps the
-# walk to a fraction of ``ast.walk``'s node count.
-_SKIP_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind",
-                          # fields that hold strings, numbers or lists of them (and imports'
-                          # aliases, which are leaves): never a node worth a visit
-                          "name", "attr", "id", "arg", "module", "level", "is_async", "simple",
-                          "conversion", "asname", "names", "type_ignores", "kwd_attrs"})
-_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
-
-
 # Nodes with nothing below them worth a visit and nothing to observe: never pushed. Names and
 # constants are a third of a module's nodes.
 _LEAVES = frozenset({ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.alias,
                      ast.Global, ast.Nonlocal, ast.arg})
 _SCOPE_KINDS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
-
-
-def _child_fields(kind: Type[ast.AST]) -> Tuple[str, ...]:
-    fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _SKIP_FIELDS)
-    return fields
-
 
 
 def _collected_into(container: ast.AST, scope: _Scope) -> Tuple[str, str]:
