@@ -214,11 +214,28 @@ class Extractor:
         names: Dict[str, Tuple[str, str]] = {}  # local name -> strongest fate seen
         calls: List[ast.Call] = []
         stack: List[ast.AST] = list(reversed(body))
-        fields_of, leaves = CHILD_FIELDS, _LEAVES
+        fields_of, leaves, special = CHILD_FIELDS, _LEAVES, _SPECIAL
         while stack:
             node = stack.pop()
             kind = type(node)
-            if kind in _SCOPE_KINDS:
+            role = special.get(kind)
+            if role is None:
+                pass  # most nodes: only their children matter
+            elif role is _OBSERVED:
+                self._observe(node, scope, fates, bound_to, names)
+            elif role is _CALL:
+                self._observe(node, scope, fates, bound_to, names)
+                calls.append(node)  # type: ignore[arg-type]
+            elif role is _ATTRIBUTE:
+                if scope.method:
+                    self._handed_on(node, scope)  # type: ignore[arg-type]
+            elif role is _IF:
+                assert isinstance(node, ast.If)
+                if scope.node is None and _is_main_guard(node.test):
+                    self._walk(node.body, _Scope("__main__", "", "", True, False, None))
+                    stack.extend(reversed(node.orelse))
+                    continue
+            else:  # a scope of its own
                 if kind is ast.ClassDef:
                     assert isinstance(node, ast.ClassDef)
                     stack.extend(node.bases)
@@ -227,17 +244,6 @@ class Extractor:
                 elif kind is not ast.Lambda:
                     self._function(node, scope)
                 continue
-            if kind is ast.If and scope.node is None and _is_main_guard(node.test):  # type: ignore[attr-defined]
-                assert isinstance(node, ast.If)
-                self._walk(node.body, _Scope("__main__", "", "", True, False, None))
-                stack.extend(reversed(node.orelse))
-                continue
-            if kind is ast.Attribute and scope.method:
-                self._handed_on(node, scope)  # type: ignore[arg-type]
-            if kind in OBSERVED:
-                self._observe(node, scope, fates, bound_to, names)
-                if kind is ast.Call:
-                    calls.append(node)  # type: ignore[arg-type]
             # the children worth a visit, inlined: this loop runs once per node of the module
             fields = fields_of.get(kind)
             if fields is None:
@@ -247,7 +253,8 @@ class Extractor:
                 if value is None:
                     continue
                 if type(value) is list:
-                    stack.extend([v for v in value if type(v) not in leaves and isinstance(v, ast.AST)])
+                    # lists hold nodes or None (a ``**`` entry's key, a missing default)
+                    stack.extend([v for v in value if v is not None and type(v) not in leaves])
                 elif type(value) not in leaves and isinstance(value, ast.AST):
                     stack.append(value)
         for call in calls:
@@ -442,7 +449,13 @@ OBSERVED = frozenset({ast.Assign, ast.AnnAssign, ast.Return, ast.withitem, ast.D
 # constants are a third of a module's nodes.
 _LEAVES = frozenset({ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.alias,
                      ast.Global, ast.Nonlocal, ast.arg})
-_SCOPE_KINDS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+# What the walk does at a node, by its type; any other node only has its children visited.
+_SCOPE, _IF, _ATTRIBUTE, _OBSERVED, _CALL = "scope", "if", "attribute", "observed", "call"
+_SPECIAL: Dict[type, str] = {
+    **{kind: _OBSERVED for kind in OBSERVED}, ast.Call: _CALL, ast.Attribute: _ATTRIBUTE,
+    ast.If: _IF,
+    **{kind: _SCOPE for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)},
+}
 
 
 def _collected_into(container: ast.AST, scope: _Scope) -> Tuple[str, str]:

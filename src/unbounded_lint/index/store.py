@@ -18,7 +18,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Iterable, Optional, Set, Tuple
 
 from .. import __version__
 from .._io import atomic_write, read_source
@@ -98,6 +98,7 @@ class FactStore:
         self._files: Dict[str, str] = {}
         self.facts: Dict[str, FileFacts] = {}
         self._raw: Dict[str, dict] = {}
+        self._fresh: Set[str] = set()  # keys put this run, not encoded yet
         self._dirty = False
         self._loaded = False
 
@@ -141,7 +142,10 @@ class FactStore:
     def put(self, path: str, key: str, facts: FileFacts) -> None:
         self._load()
         self.facts[key] = facts
-        self._raw[key] = encode(facts)
+        if self.path is not None and key not in self._raw:
+            # encoded when the store is written (never, without a cache folder)
+            self._fresh.add(key)
+            self._dirty = True
         self._set_file(path, key)
 
     def seen(self, path: str, key: str) -> None:
@@ -168,6 +172,9 @@ class FactStore:
         # files deleted since they were indexed leave the index
         self._files = {p: k for p, k in self._files.items() if os.path.exists(p)}
         live = set(self._files.values())
+        for key in self._fresh:
+            self._raw[key] = encode(self.facts[key])
+        self._fresh.clear()
         raw = {key: value for key, value in self._raw.items() if key in live}
         data = {"format": FORMAT, "tool": __version__, "extract": EXTRACT_VERSION,
                 "files": self._files, "facts": raw}
