@@ -787,7 +787,7 @@ def _walk(start: str, config: Config, errors: List[Tuple[str, str]]) -> List[str
         path = os.path.join(folder, name)
         if excluder.excluded(path, name):
             return True
-        return ignored is not None and os.path.normcase(os.path.abspath(path)) in ignored
+        return ignored is not None and bool(ignored) and os.path.normcase(os.path.abspath(path)) in ignored
 
     def unreadable(exc: OSError) -> None:
         errors.append((exc.filename or start, f"cannot read folder: {exc.strerror or exc}; not linted"))

@@ -86,12 +86,44 @@ def _on_alarm(_signum: int, _frame: Optional[FrameType]) -> None:
     raise FileTimeout()
 
 
+# True inside ``alarms()``: the SIGALRM handler is already ours.
+_alarm_ready = False
+
+
+def _alarms_usable() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def alarms() -> Iterator[None]:
+    """Install the SIGALRM handler once for a loop of ``time_limit`` blocks, which then only
+    arm and disarm the timer: swapping the handler for each of thousands of files costs more
+    than reading a cached result."""
+    global _alarm_ready
+    if _alarm_ready or not _alarms_usable():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _alarm_ready = True
+    try:
+        yield
+    finally:
+        _alarm_ready = False
+        signal.signal(signal.SIGALRM, previous)
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise ``FileTimeout`` after ``seconds`` (0: no limit; only where SIGALRM exists)."""
-    usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+    if seconds <= 0 or not _alarms_usable():
         yield
+        return
+    if _alarm_ready:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -130,7 +162,8 @@ Out = TypeVar("Out")
 
 def _work(batch: Sequence[LintItem]) -> List[FileResult]:
     # ``lint_one`` is looked up at call time, so a test can replace it in the workers.
-    return [lint_one(*item) for item in batch]
+    with alarms():
+        return [lint_one(*item) for item in batch]
 
 
 def _watch_parent(parent: int) -> None:
@@ -173,12 +206,13 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
     jobs = jobs or usable_cpus()
     results: List[Optional[FileResult]] = [None] * len(paths)
     readable: List[Tuple[int, str, bytes, str]] = []
-    for index, path in enumerate(paths):
-        source, error = read_timed(path, max_size, timeout)
-        if source is None:
-            results[index] = FileResult(path, error=error)
-            continue
-        readable.append((index, path, source, hashlib.sha256(source).hexdigest()))
+    with alarms():
+        for index, path in enumerate(paths):
+            source, error = read_timed(path, max_size, timeout)
+            if source is None:
+                results[index] = FileResult(path, error=error)
+                continue
+            readable.append((index, path, source, hashlib.sha256(source).hexdigest()))
     from .analysis.index_seam import needs_view, with_owner_because
 
     # Files extracted now are also linted alone, in the same parse: ``first``.
@@ -257,7 +291,8 @@ def extract_and_lint(job: "ExtractJob", settings: Optional[Settings], timeout: f
 
 
 def _extract_work(batch: Sequence[ExtractItem]) -> List[Extracted]:
-    return [extract_and_lint(*item) for item in batch]
+    with alarms():
+        return [extract_and_lint(*item) for item in batch]
 
 
 def _extract_failed(item: ExtractItem, error: str) -> Extracted:
@@ -418,7 +453,8 @@ def fix_one(path: str, settings: Settings, timeout: float, level: FixLevel, max_
 
 
 def _fix_work(batch: Sequence[FixItem]) -> List[FixJob]:
-    return [fix_one(*item) for item in batch]
+    with alarms():
+        return [fix_one(*item) for item in batch]
 
 
 def _fix_failed(item: FixItem, error: str) -> FixJob:
@@ -445,10 +481,11 @@ def project_views(paths: Sequence[str], cache: Optional[Cache], jobs: int = 0, t
     taken from the fact cache), for front ends that do not lint through ``lint_files``:
     ``--fix``, ``--diff`` and ``--add-noqa`` act on the findings a linting run reports."""
     readable: List[Tuple[int, str, bytes, str]] = []
-    for index, path in enumerate(paths):
-        source, _ = read_timed(path, max_size, timeout)
-        if source is not None:
-            readable.append((index, path, source, hashlib.sha256(source).hexdigest()))
+    with alarms():
+        for index, path in enumerate(paths):
+            source, _ = read_timed(path, max_size, timeout)
+            if source is not None:
+                readable.append((index, path, source, hashlib.sha256(source).hexdigest()))
     if not readable:
         return {}
     run_index = _open_index(readable, cache, jobs or usable_cpus())
