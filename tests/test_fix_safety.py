@@ -476,3 +476,29 @@ def test_project_line_length_is_read_from_the_linters_configuration(tmp_path, na
     (tmp_path / name).write_text(text, encoding="utf-8")
     (tmp_path / "pkg").mkdir()
     assert line_length_for(str(tmp_path / "pkg" / "mod.py")) == expected
+
+
+def test_sarif_fixes_of_a_warm_run_are_the_cold_run_fixes(tmp_path) -> None:
+    """The result cache keeps a fix's edits: a run answered from the cache renders the same
+    SARIF ``fixes`` as the run that filled it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    _project(tmp_path)
+    cache = tmp_path / "cache"
+
+    def sarif() -> dict:
+        r = subprocess.run([sys.executable, "-m", "unbounded_lint", "--cache-dir", str(cache),
+                            "--format", "sarif", "."], cwd=tmp_path, capture_output=True, text=True,
+                           env=dict(os.environ, NO_COLOR="1"), timeout=120)
+        assert r.returncode == 1, r
+        return json.loads(r.stdout)
+
+    cold = sarif()
+    assert any((cache / name).is_dir() for name in os.listdir(cache))  # the cache was filled
+    warm = sarif()
+    fixes = [r.get("fixes") for r in cold["runs"][0]["results"]]
+    assert fixes and all(fixes), fixes
+    assert warm == cold

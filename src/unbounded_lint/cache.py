@@ -11,6 +11,8 @@ wrote meanwhile; the write goes to a temporary file renamed into place, so no ru
 half a pack. A pack or an entry that cannot be read back is a miss, rewritten after linting.
 A pack keeps at most ``MAX_ENTRIES`` results, dropping the oldest. A run answered from the
 cache never imports libcst (it does import the rule modules, whose versions are in the key).
+A cached finding keeps its fix whole, edits included, so a warm run's SARIF ``fixes`` are a
+cold run's.
 
 Packs are authenticated. The cache folder sits in the project, so anyone who can change the
 project (a pull request) could otherwise plant an entry that says "no findings" for a leaky
@@ -22,21 +24,37 @@ does not verify, and an entry of the wrong shape, is a miss.
 from __future__ import annotations
 
 import hashlib
+import dataclasses
 import hmac
 import json
 import os
 import secrets
 import stat
 import sys
-from typing import Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from . import __version__
 from ._io import atomic_write, read_source
-from .types import ALL_CODES, Applicability, Confidence, FileResult, Finding, Fix, Settings
+from .types import (
+    ALL_CODES,
+    AddImport,
+    Applicability,
+    Confidence,
+    Edit,
+    FileResult,
+    Finding,
+    Fix,
+    InsertAfter,
+    InsertBefore,
+    RemoveImportIfUnused,
+    RenameCall,
+    Replace,
+    Settings,
+)
 
 CACHE_DIR_NAME = ".unbounded_lint_cache"
 ENV_VAR = "UNBOUNDED_LINT_CACHE_DIR"
-FORMAT = 3
+FORMAT = 4
 PACK_NAME = "pack.json"
 MAGIC = b"unbounded-lint-cache"
 KEY_ENV_VAR = "UNBOUNDED_LINT_KEY_DIR"
@@ -270,7 +288,8 @@ def _encode(result: FileResult) -> dict:
         "findings": [
             [f.line, f.column, f.end_line, f.end_column, f.code, f.message, f.container,
              int(f.confidence), f.fingerprint,
-             None if f.fix is None else [f.fix.description, f.fix.applicability.value],
+             None if f.fix is None else [f.fix.description, f.fix.applicability.value,
+                                         [_encode_edit(e) for e in f.fix.edits]],
              f.because, list(f.heuristics)]
             for f in result.findings
         ],
@@ -308,16 +327,43 @@ def _decode_finding(path: str, row: object) -> Finding:
     return Finding(
         path=path, line=line, column=col, end_line=end_line, end_column=end_col, code=code,
         message=message, container=container, confidence=Confidence(conf), fingerprint=fingerprint,
-        because=because, heuristics=tuple(heuristics),
-        # Cached findings keep whether they are fixable, not the edits: --fix re-lints.
-        fix=_decode_fix(fix),
+        because=because, heuristics=tuple(heuristics), fix=_decode_fix(fix),
     )
 
 
 def _decode_fix(fix: object) -> Optional[Fix]:
     if fix is None:
         return None
-    if not (isinstance(fix, list) and len(fix) == 2 and isinstance(fix[0], str)
-            and fix[1] in (a.value for a in Applicability)):
+    if not (isinstance(fix, list) and len(fix) == 3 and isinstance(fix[0], str)
+            and fix[1] in (a.value for a in Applicability) and isinstance(fix[2], list)):
         raise ValueError("malformed cache entry")
-    return Fix(fix[0], (), Applicability(fix[1]))
+    return Fix(fix[0], tuple(_decode_edit(e) for e in fix[2]), Applicability(fix[1]))
+
+
+# The typed edits of ``types``, stored as ``[type name, field, ...]`` (tuples become lists).
+_EDITS = {cls.__name__: cls for cls in (Replace, RenameCall, InsertAfter, InsertBefore, AddImport,
+                                        RemoveImportIfUnused)}
+
+
+def _encode_edit(edit: Edit) -> List[object]:
+    return [type(edit).__name__, *(getattr(edit, f.name) for f in dataclasses.fields(edit))]
+
+
+def _decode_edit(row: object) -> Edit:
+    if not isinstance(row, list) or not row or row[0] not in _EDITS:
+        raise ValueError("malformed cache entry")
+    cls = _EDITS[row[0]]
+    if len(row) != len(dataclasses.fields(cls)) + 1:
+        raise ValueError("malformed cache entry")
+    values: List[Any] = [_tupled(value) for value in row[1:]]
+    edit: Edit = cls(*values)
+    return edit
+
+
+def _tupled(value: object) -> object:
+    """A stored field back as written: positions as tuples of ints, texts as strings."""
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    if value is None or isinstance(value, str) or _is_int(value):
+        return value
+    raise ValueError("malformed cache entry")
