@@ -119,6 +119,28 @@ def pack_mac(key: bytes, settings: str, body: bytes) -> str:
     return hmac.new(key, settings.encode("ascii") + b"\n" + body, hashlib.sha256).hexdigest()
 
 
+def seal(magic: bytes, kind: str, data: dict) -> bytes:
+    """``data`` as JSON behind a line with ``magic`` and its HMAC made with the user's key."""
+    body = json.dumps(data, separators=(",", ":")).encode("utf-8")
+    return magic + b" " + pack_mac(user_key(), kind, body).encode("ascii") + b"\n" + body
+
+
+def open_sealed(magic: bytes, kind: str, path: str, max_bytes: int) -> dict:
+    """The JSON body of a sealed file; ValueError when missing, too large or not verified."""
+    # Not open(): a FIFO or /dev/zero planted in the cache folder must not hang or fill memory.
+    data = read_source(path, max_bytes).data
+    if data is None:
+        raise ValueError("missing")
+    header, _, body = data.partition(b"\n")
+    found, _, mac = header.partition(b" ")
+    if found != magic or not hmac.compare_digest(mac.decode("ascii"), pack_mac(user_key(), kind, body)):
+        raise ValueError("not authenticated")
+    loaded = json.loads(body)
+    if not isinstance(loaded, dict):
+        raise ValueError("malformed")
+    return loaded
+
+
 def settings_key(settings: Settings) -> str:
     from .engine import ENGINE_VERSION
     from .rules import RULES

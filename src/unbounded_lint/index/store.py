@@ -15,13 +15,11 @@ or snapshot that does not verify is treated as missing.
 
 from __future__ import annotations
 
-import hmac
-import json
 import os
 from typing import Dict, Iterable, Optional, Set, Tuple
 
 from .. import __version__
-from .._io import atomic_write, read_source
+from .._io import atomic_write
 from .facts import FORMAT, FileFacts, decode, encode
 
 STORE_DIR = "index"
@@ -34,31 +32,17 @@ MAGIC = b"unbounded-lint-index"
 MAX_STORE_BYTES = 512 << 20
 
 
-def _mac(kind: str, body: bytes) -> str:
-    from ..cache import pack_mac, user_key
-
-    return pack_mac(user_key(), kind, body)
-
-
 def _seal(kind: str, data: dict) -> bytes:
-    body = json.dumps(data, separators=(",", ":")).encode("utf-8")
-    return MAGIC + b" " + _mac(kind, body).encode("ascii") + b"\n" + body
+    from ..cache import seal
+
+    return seal(MAGIC, kind, data)
 
 
 def _open_sealed(kind: str, path: str) -> dict:
     """The JSON body of a sealed file; ValueError when missing, too large or not verified."""
-    # Not open(): a FIFO or /dev/zero planted in the cache folder must not hang or fill memory.
-    data = read_source(path, MAX_STORE_BYTES).data
-    if data is None:
-        raise ValueError("no index")
-    header, _, body = data.partition(b"\n")
-    magic, _, mac = header.partition(b" ")
-    if magic != MAGIC or not hmac.compare_digest(mac.decode("ascii"), _mac(kind, body)):
-        raise ValueError("index not authenticated")
-    loaded = json.loads(body)
-    if not isinstance(loaded, dict):
-        raise ValueError("malformed index")
-    return loaded
+    from ..cache import open_sealed
+
+    return open_sealed(MAGIC, kind, path, MAX_STORE_BYTES)
 
 
 def module_name(path: str) -> Tuple[str, bool]:
