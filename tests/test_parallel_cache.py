@@ -486,3 +486,73 @@ def test_worker_memory_stays_flat(tmp_path: Path) -> None:
     unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
     growth_mb = (after_2000 - after_200) * unit / 1024 / 1024
     assert growth_mb < 30, f"peak RSS grew by {growth_mb:.1f} MB between file 200 and file 2000"
+
+
+# --------------------------------------------------------------------------- file stats
+
+STATS_LEAK = ("class Bot:\n    def __init__(self):\n        self.history = []\n\n"
+              "    def on_tick(self, t):\n        self.history.append(t)\n")
+STATS_QUIET = STATS_LEAK.replace("append", "remove")  # the same size: a removal, no finding
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    reads: List[str] = []
+    real = runner.read_timed
+
+    def counted(path: str, max_size: int, timeout: float):  # type: ignore[no-untyped-def]
+        reads.append(path)
+        return real(path, max_size, timeout)
+
+    monkeypatch.setattr(runner, "read_timed", counted)
+    return reads
+
+
+def _lint(paths: List[str], cache: Cache) -> List[FileResult]:
+    return runner.lint_files(paths, lambda p: Settings(), jobs=1, cache=cache)
+
+
+def test_a_warm_run_reads_no_unchanged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file stats give an unchanged file's hash: a warm run neither reads nor hashes it."""
+    paths = []
+    for i in range(5):
+        (tmp_path / f"m{i}.py").write_text(STATS_LEAK if i % 2 else STATS_QUIET)
+        paths.append(str(tmp_path / f"m{i}.py"))
+    reads = _counting_reads(monkeypatch)
+    cold = _lint(paths, Cache(str(tmp_path / "cache")))
+    assert sorted(reads) == sorted(paths)
+    reads.clear()
+    warm = _lint(paths, Cache(str(tmp_path / "cache")))
+    assert reads == []
+    assert [(r.path, r.findings) for r in warm] == [(r.path, r.findings) for r in cold]
+    assert sum(len(r.findings) for r in warm) == 2
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(tmp_path: Path) -> None:
+    """Tools that restore timestamps cannot hide an edit: the status-change time moves."""
+    import os
+
+    path = tmp_path / "bot.py"
+    path.write_text(STATS_QUIET)
+    assert len(STATS_QUIET) == len(STATS_LEAK)
+    before = os.stat(path)
+    assert [r.findings for r in _lint([str(path)], Cache(str(tmp_path / "cache")))] == [()]
+    path.write_text(STATS_LEAK)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = _lint([str(path)], Cache(str(tmp_path / "cache")))
+    assert [f.code for f in after[0].findings] == ["UBL001"]
+
+
+def test_file_stats_that_do_not_verify_are_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stats file planted or damaged in the cache folder is not trusted: every file is read."""
+    path = tmp_path / "bot.py"
+    path.write_text(STATS_LEAK)
+    cache_dir = tmp_path / "cache"
+    _lint([str(path)], Cache(str(cache_dir)))
+    stats_file = cache_dir / cache_mod.STATS_NAME
+    assert stats_file.is_file()
+    body = stats_file.read_bytes()
+    stats_file.write_bytes(body.replace(b'"files"', b'"filez"', 1))  # breaks the MAC
+    reads = _counting_reads(monkeypatch)
+    again = _lint([str(path)], Cache(str(cache_dir)))
+    assert reads == [str(path)]
+    assert [f.code for f in again[0].findings] == ["UBL001"]

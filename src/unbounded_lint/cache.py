@@ -170,6 +170,7 @@ class Cache:
         self._keys: Dict[Settings, str] = {}
         self._packs: Dict[str, Dict[str, dict]] = {}
         self._dirty: Dict[str, Dict[str, dict]] = {}
+        self._stats: Optional[FileStats] = None
         self._ready = False
         self._usable = True
 
@@ -214,6 +215,13 @@ class Cache:
             # One entry per distinct Settings of a run (per-file-ignores combinations).
             key = self._keys[settings] = settings_key(settings)  # noqa: UBL002
         return key
+
+    @property
+    def stats(self) -> "FileStats":
+        """The content hashes of the files as of their last read (``FileStats``)."""
+        if self._stats is None:
+            self._stats = FileStats(self.root, self._root_may_be_symlink)
+        return self._stats
 
     @property
     def root_may_be_symlink(self) -> bool:
@@ -389,3 +397,79 @@ def _tupled(value: object) -> object:
     if value is None or isinstance(value, str) or _is_int(value):
         return value
     raise ValueError("malformed cache entry")
+
+
+# --------------------------------------------------------------------------- file stats
+
+STATS_NAME = "stats.index"
+STATS_MAGIC = b"unbounded-lint-stats"
+STATS_FORMAT = 1
+MAX_STATS_BYTES = 256 << 20
+
+
+class FileStats:
+    """The content hash of each file as of its last read, with the file's status then.
+
+    A warm run takes a file's hash from here when its status is the same (device, inode, mode,
+    size, and modification and status-change times to the nanosecond), instead of reading and
+    hashing the file: most of a warm run's time otherwise. The status-change time (``ctime``)
+    moves on any write and cannot be set back by tools that restore modification times, so an
+    edit is never mistaken for the old content. Anything else is read as before. Like the packs,
+    the file is authenticated with the per-user key; one that does not verify is empty."""
+
+    def __init__(self, cache_root: str, root_may_be_symlink: bool = True) -> None:
+        self._root = cache_root
+        self._root_may_be_symlink = root_may_be_symlink
+        self.path = os.path.join(cache_root, STATS_NAME)
+        self._files: Optional[Dict[str, list]] = None
+        self._dirty = False
+
+    @staticmethod
+    def _signature(info: os.stat_result) -> list:
+        return [info.st_dev, info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+    def _load(self) -> Dict[str, list]:
+        if self._files is None:
+            try:
+                if not self._root_may_be_symlink and os.path.islink(self._root):
+                    raise ValueError("planted symlink")
+                data = open_sealed(STATS_MAGIC, STATS_NAME, self.path, MAX_STATS_BYTES)
+                files = data.get("files") if data.get("format") == STATS_FORMAT else None
+                self._files = files if isinstance(files, dict) else {}
+            except Exception:  # noqa: BLE001 - no usable stats: every file is read
+                self._files = {}
+        return self._files
+
+    def digest(self, path: str, status: Optional[os.stat_result], max_size: int = 0) -> Optional[str]:
+        """The file's content hash when ``status`` (its status now) is the one recorded with
+        it, else None (also for a file over ``max_size``, so that the size cap still reports it)."""
+        if status is None or not stat.S_ISREG(status.st_mode) or (max_size and status.st_size > max_size):
+            return None
+        entry = self._load().get(os.path.abspath(path))
+        if not (isinstance(entry, list) and len(entry) == 7 and isinstance(entry[6], str)):
+            return None
+        return entry[6] if entry[:6] == self._signature(status) else None
+
+    def record(self, path: str, info: os.stat_result, digest: str) -> None:
+        """``path`` had status ``info`` (taken before reading it) and the content whose hash
+        is ``digest``."""
+        entry = self._signature(info) + [digest]
+        files = self._load()
+        absolute = os.path.abspath(path)
+        if files.get(absolute) != entry:
+            files[absolute] = entry
+            self._dirty = True
+
+    def flush(self) -> None:
+        if not self._dirty or self._files is None:
+            return
+        self._dirty = False
+        try:
+            if not self._root_may_be_symlink and os.path.islink(self._root):
+                return
+            os.makedirs(self._root, exist_ok=True)
+            # files deleted since they were read leave the record
+            files = {p: e for p, e in self._files.items() if os.path.exists(p)}
+            atomic_write(self.path, seal(STATS_MAGIC, STATS_NAME, {"format": STATS_FORMAT, "files": files}))
+        except OSError:
+            pass

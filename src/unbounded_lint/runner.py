@@ -205,20 +205,37 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
     elsewhere re-lints a module only when it changes that module's view."""
     jobs = jobs or usable_cpus()
     results: List[Optional[FileResult]] = [None] * len(paths)
-    readable: List[Tuple[int, str, bytes, str]] = []
+    # (index, path, bytes or None when the file stats gave the hash, sha256)
+    readable: List[Tuple[int, str, Optional[bytes], str]] = []
+    stats = cache.stats if cache is not None else None
     with alarms():
         for index, path in enumerate(paths):
+            # The status is taken before the read: a write after it changes the status, so
+            # the hash recorded below is never that of newer content.
+            status = _status(path, timeout) if stats is not None else None
+            known = stats.digest(path, status, max_size) if stats is not None else None
+            if known is not None:
+                readable.append((index, path, None, known))
+                continue
             source, error = read_timed(path, max_size, timeout)
             if source is None:
                 results[index] = FileResult(path, error=error)
                 continue
-            readable.append((index, path, source, hashlib.sha256(source).hexdigest()))
+            digest = hashlib.sha256(source).hexdigest()
+            if stats is not None and status is not None:
+                stats.record(path, status, digest)
+            readable.append((index, path, source, digest))
     from .analysis.index_seam import needs_view, with_owner_because
+
+    def load(path: str, digest: str) -> Optional[bytes]:
+        """The bytes of a file known by its hash, if they still have that hash."""
+        source, _ = read_timed(path, max_size, timeout)
+        return source if source is not None and hashlib.sha256(source).hexdigest() == digest else None
 
     # Files extracted now are also linted alone, in the same parse: ``first``.
     first: Dict[str, Tuple[FileResult, FrozenSet[str]]] = {}
     lint_alone = (settings_for, timeout, skip_pass, first)
-    run_index = _open_index(readable, cache, jobs, lint_alone) if project_index and readable else None
+    run_index = _open_index(readable, cache, jobs, lint_alone, load) if project_index and readable else None
     done: List[Tuple[int, FileResult]] = []
     todo: List[Tuple[int, LintItem]] = []
     cache_keys: Dict[int, str] = {}
@@ -240,20 +257,40 @@ def lint_files(paths: Sequence[str], settings_for: Callable[[str], Settings], jo
             findings = tuple(with_owner_because(f, view) for f in alone.findings)
             done.append((index, dataclasses.replace(alone, findings=findings)))
             continue
+        if source is None:
+            source = load(path, digest)
+            if source is None:
+                # Changed (or gone) since its status was taken: read it as it is now, and do
+                # not cache what is linted under the hash of what it was.
+                source, error = read_timed(path, max_size, timeout)
+                cache_keys[index] = ""
+                if source is None:
+                    results[index] = FileResult(path, error=error)
+                    continue
         todo.append((index, (path, source, settings, timeout, skip_pass, view)))
     try:
         for index, result in itertools.chain(done, run_pool(todo, _work, jobs, _lint_failed)):
             results[index] = result
-            if cache is not None and result.source_hash:
+            if cache is not None and result.source_hash and cache_keys[index]:
                 cache.put(dataclasses.replace(result, source_hash=cache_keys[index]), settings_of[index])
     finally:
         if cache is not None:
             cache.flush()  # also on Ctrl-C: what was linted stays cached
+            cache.stats.flush()
     return [r for r in results if r is not None]
 
 
 def _lint_failed(item: LintItem, error: str) -> FileResult:
     return FileResult(item[0], error=error)
+
+
+def _status(path: str, timeout: float) -> Optional[os.stat_result]:
+    """``os.stat(path)`` inside the per-file time limit (it can hang on a network mount too)."""
+    try:
+        with time_limit(timeout):
+            return os.stat(path)
+    except (OSError, FileTimeout):
+        return None
 
 
 # (job, settings, timeout, skip_pass): settings None extracts only, else also lints alone.
@@ -319,8 +356,9 @@ def _extract_on_pool(jobs: int, lint_alone: Optional[LintAlone],
     return run
 
 
-def _open_index(readable: List[Tuple[int, str, bytes, str]], cache: Optional[Cache], jobs: int,
-                lint_alone: Optional[LintAlone] = None) -> "RunIndex":
+def _open_index(readable: List[Tuple[int, str, Optional[bytes], str]], cache: Optional[Cache], jobs: int,
+                lint_alone: Optional[LintAlone] = None,
+                load: "Optional[Callable[[str, str], Optional[bytes]]]" = None) -> "RunIndex":
     """The project index of the run's files: facts from the fact cache where the content is
     unchanged, the others extracted on the pool (and, with ``lint_alone``, linted without the
     index in the same parse); view digests from the snapshot when nothing changed since the
@@ -329,7 +367,7 @@ def _open_index(readable: List[Tuple[int, str, bytes, str]], cache: Optional[Cac
 
     store = FactStore(cache.root, cache.root_may_be_symlink) if cache is not None else FactStore(None)
     return RunIndex([(path, source, digest) for _, path, source, digest in readable], store,
-                    _extract_on_pool(jobs, lint_alone))
+                    _extract_on_pool(jobs, lint_alone), load)
 
 
 def run_pool(todo: List[Tuple[int, Item]], work: Callable[[Sequence[Item]], List[Out]], jobs: int,
@@ -480,7 +518,7 @@ def project_views(paths: Sequence[str], cache: Optional[Cache], jobs: int = 0, t
     """The project index's non-empty view of each of ``paths`` (facts extracted on the pool, or
     taken from the fact cache), for front ends that do not lint through ``lint_files``:
     ``--fix``, ``--diff`` and ``--add-noqa`` act on the findings a linting run reports."""
-    readable: List[Tuple[int, str, bytes, str]] = []
+    readable: List[Tuple[int, str, Optional[bytes], str]] = []
     with alarms():
         for index, path in enumerate(paths):
             source, _ = read_timed(path, max_size, timeout)

@@ -38,11 +38,18 @@ def extract_many(jobs: Sequence[ExtractJob]) -> List[Optional[FileFacts]]:
     return [extract_source(*job) for job in jobs]
 
 
-def build_index(files: Sequence[Tuple[str, bytes, str]], store: FactStore,
+# (path, bytes or None when not read yet, sha256)
+IndexedFile = Tuple[str, Optional[bytes], str]
+# (path, sha256) -> the bytes, if the file still has that hash
+Loader = Callable[[str, str], Optional[bytes]]
+
+
+def build_index(files: Sequence[IndexedFile], store: FactStore,
                 run: Callable[[List[ExtractJob]], List[Optional[FileFacts]]] = extract_many,
-                ) -> Tuple[ProjectIndex, List[str]]:
+                load: Optional[Loader] = None) -> Tuple[ProjectIndex, List[str]]:
     """Link the facts of ``files`` (path, source, sha256), extracting only those the store
-    does not hold. Returns the index and, per file, its module name."""
+    does not hold (a file not read yet is read with ``load``; one that cannot be, or no longer
+    has its hash, has no facts this run). Returns the index and, per file, its module name."""
     modules: List[str] = []
     todo: List[ExtractJob] = []
     keys: List[str] = []
@@ -53,6 +60,10 @@ def build_index(files: Sequence[Tuple[str, bytes, str]], store: FactStore,
         key = fact_key(digest, module)
         facts = store.get(key)
         if facts is None:
+            if source is None:
+                source = load(path, digest) if load is not None else None
+                if source is None:
+                    continue
             todo.append((path, module, is_package, source))
             keys.append(key)
         else:
@@ -73,13 +84,15 @@ class RunIndex:
     store's snapshot when the run is over the same files with the same contents as the last
     full link; ``view(path)`` links the project (once) when a file must actually be linted."""
 
-    def __init__(self, files: Sequence[Tuple[str, bytes, str]], store: FactStore,
-                 run: Callable[[List[ExtractJob]], List[Optional[FileFacts]]] = extract_many) -> None:
+    def __init__(self, files: Sequence[IndexedFile], store: FactStore,
+                 run: Callable[[List[ExtractJob]], List[Optional[FileFacts]]] = extract_many,
+                 load: Optional[Loader] = None) -> None:
         import os
 
         self._files = files
         self._store = store
         self._run = run
+        self._load = load
         self._views: Optional[Dict[str, ModuleView]] = None
         self._absolute = {path: os.path.abspath(path) for path, _, _ in files}
         current = {self._absolute[path]: digest for path, _, digest in files}
@@ -98,7 +111,7 @@ class RunIndex:
         return self._views.get(path)
 
     def _link(self) -> None:
-        index, modules = build_index(self._files, self._store, self._run)
+        index, modules = build_index(self._files, self._store, self._run, self._load)
         views: Dict[str, ModuleView] = {}
         entries: Dict[str, Tuple[str, str]] = {}
         for (path, _, digest), module in zip(self._files, modules):
