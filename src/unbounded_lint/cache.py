@@ -35,22 +35,7 @@ from typing import Any, Dict, List, Optional
 
 from . import __version__
 from ._io import atomic_write, read_source
-from .types import (
-    ALL_CODES,
-    AddImport,
-    Applicability,
-    Confidence,
-    Edit,
-    FileResult,
-    Finding,
-    Fix,
-    InsertAfter,
-    InsertBefore,
-    RemoveImportIfUnused,
-    RenameCall,
-    Replace,
-    Settings,
-)
+from .types import ALL_CODES, EDIT_TYPES, Applicability, Confidence, Edit, FileResult, Finding, Fix, Settings
 
 CACHE_DIR_NAME = ".unbounded_lint_cache"
 ENV_VAR = "UNBOUNDED_LINT_CACHE_DIR"
@@ -371,8 +356,7 @@ def _decode_fix(fix: object) -> Optional[Fix]:
 
 
 # The typed edits of ``types``, stored as ``[type name, field, ...]`` (tuples become lists).
-_EDITS = {cls.__name__: cls for cls in (Replace, RenameCall, InsertAfter, InsertBefore, AddImport,
-                                        RemoveImportIfUnused)}
+_EDITS = {cls.__name__: cls for cls in EDIT_TYPES}
 
 
 def _encode_edit(edit: Edit) -> List[object]:

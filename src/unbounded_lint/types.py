@@ -132,6 +132,7 @@ class RemoveImportIfUnused:
 
 
 Edit = Union[Replace, RenameCall, InsertAfter, InsertBefore, AddImport, RemoveImportIfUnused]
+EDIT_TYPES = (Replace, RenameCall, InsertAfter, InsertBefore, AddImport, RemoveImportIfUnused)
 
 
 @dataclass(frozen=True)
