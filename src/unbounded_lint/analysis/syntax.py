@@ -87,14 +87,15 @@ def child_nodes(node: ast.AST) -> List[ast.AST]:
 
 def own_nodes(node: ast.AST) -> Iterator[ast.AST]:
     """The nodes below ``node`` that run with it: not those of functions, lambdas or classes
-    defined inside it (they run later, or elsewhere)."""
-    stack = list(ast.iter_child_nodes(node))
+    defined inside it (they run later, or elsewhere), nor contexts, operators and constants
+    (``child_nodes``)."""
+    stack = child_nodes(node)
     while stack:
         child = stack.pop()
         if isinstance(child, SCOPE_NODES):
             continue
         yield child
-        stack.extend(ast.iter_child_nodes(child))
+        stack.extend(child_nodes(child))
 
 
 def receiver(node: ast.AST) -> Optional[ast.AST]:

@@ -21,7 +21,7 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from ..analysis.containers import ModuleFacts
 from ..analysis.model import Container, Event
-from ..analysis.syntax import CHILD_FIELDS, child_fields
+from ..analysis.syntax import CHILD_FIELDS, child_fields, child_nodes
 from ..types import (
     AddImport,
     Applicability,
@@ -150,7 +150,7 @@ def _push_class(node: ast.ClassDef, push: "Callable[[Tuple[ast.AST, int, int]], 
     body_ids = {id(stmt) for stmt in node.body
                 if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     mine = id(node)
-    for child in ast.iter_child_nodes(node):
+    for child in child_nodes(node):
         if type(child) is ast.Name or type(child) is ast.Attribute:
             parents[id(child)] = node
         push((child, mine, mine if id(child) in body_ids else 0))
